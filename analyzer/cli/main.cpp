@@ -1,0 +1,248 @@
+// racelint command line: scan, rules, explain, docs.
+
+#include "Registry.h"
+#include "engine/Driver.h"
+#include "report/Report.h"
+#include "sql/SqlFrontend.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+namespace fs = std::filesystem;
+using namespace racelint;
+
+namespace {
+
+constexpr int kExitClean = 0;
+constexpr int kExitFindings = 1;
+constexpr int kExitError = 2;
+
+const char *const kUsage = R"(usage: racelint [scan] PATH... [options]
+       racelint rules
+       racelint explain RULE
+       racelint docs --output DIR
+
+Finds race-prone data access: check-then-act, lost updates, missing version
+checks and non-idempotent endpoints.
+
+options:
+  --format text|sarif|json   output format (default: text)
+  -o, --output FILE          write the report to FILE instead of standard output
+  --fail-on LEVEL            exit 1 when a finding at or above LEVEL is reported:
+                             error, warning (default), note, or never
+  -j, --jobs N               files analysed in parallel (default: all cores)
+  --max-file-size MIB        skip larger files, with a notification (default: 10)
+  -h, --help                 show this help
+  --version                  show the version
+
+exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or I/O
+error (including a PATH that does not exist; the rest is still scanned).
+)";
+
+struct Options {
+  std::string command = "scan";
+  std::vector<std::string> arguments;
+  std::string format = "text";
+  std::optional<std::string> output;
+  std::optional<Level> failOn = Level::Warning;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  std::size_t maxFileMiB = 10;
+};
+
+int usageError(const std::string &message) {
+  std::cerr << "racelint: " << message << "\n"
+            << "Try 'racelint --help' for more information.\n";
+  return kExitError;
+}
+
+std::optional<unsigned long> parseCount(const std::string &text) {
+  try {
+    std::size_t used = 0;
+    unsigned long value = std::stoul(text, &used);
+    if (used == text.size() && value > 0)
+      return value;
+  } catch (const std::exception &) {
+  }
+  return std::nullopt;
+}
+
+/// Returns an exit code when the command line is done with (help, errors).
+std::optional<int> parseArguments(int argc, char **argv, Options &options) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::size_t i = 0;
+  if (i < args.size() && (args[i] == "scan" || args[i] == "rules" ||
+                          args[i] == "explain" || args[i] == "docs"))
+    options.command = args[i++];
+  for (; i < args.size(); ++i) {
+    const std::string &arg = args[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size())
+        return std::nullopt;
+      return args[++i];
+    };
+    if (arg == "-h" || arg == "--help") {
+      std::cout << kUsage;
+      return kExitClean;
+    }
+    if (arg == "--version") {
+      std::cout << "racelint " << RACELINT_VERSION << "\n";
+      return kExitClean;
+    }
+    if (arg == "--format") {
+      auto format = value();
+      if (!format || (*format != "text" && *format != "sarif" && *format != "json"))
+        return usageError("--format takes text, sarif or json");
+      options.format = *format;
+    } else if (arg == "-o" || arg == "--output") {
+      options.output = value();
+      if (!options.output)
+        return usageError(arg + " takes a file name");
+    } else if (arg == "--fail-on") {
+      auto level = value();
+      if (level == "error")
+        options.failOn = Level::Error;
+      else if (level == "warning")
+        options.failOn = Level::Warning;
+      else if (level == "note")
+        options.failOn = Level::Note;
+      else if (level == "never")
+        options.failOn.reset();
+      else
+        return usageError("--fail-on takes error, warning, note or never");
+    } else if (arg == "-j" || arg == "--jobs") {
+      auto count = value();
+      auto jobs = count ? parseCount(*count) : std::nullopt;
+      if (!jobs || *jobs > 1024)
+        return usageError("--jobs takes a number from 1 to 1024");
+      options.jobs = static_cast<unsigned>(*jobs);
+    } else if (arg == "--max-file-size") {
+      auto size = value();
+      auto mib = size ? parseCount(*size) : std::nullopt;
+      if (!mib || *mib > 4096)
+        return usageError("--max-file-size takes a number of MiB from 1 to 4096");
+      options.maxFileMiB = *mib;
+    } else if (arg.starts_with("-") && arg != "-") {
+      return usageError("unknown option '" + arg + "'");
+    } else {
+      options.arguments.push_back(arg);
+    }
+  }
+  return std::nullopt;
+}
+
+bool writeOutput(const Options &options, const std::string &text) {
+  if (!options.output) {
+    std::cout << text << std::flush;
+    return true;
+  }
+  std::ofstream file(*options.output, std::ios::binary);
+  file << text;
+  file.close();
+  if (!file) {
+    std::cerr << "racelint: cannot write " << *options.output << "\n";
+    return false;
+  }
+  return true;
+}
+
+int listRules(const std::vector<std::unique_ptr<Rule>> &rules) {
+  for (const auto &rule : rules) {
+    const RuleMetadata &meta = rule->metadata();
+    std::cout << meta.id << "  " << meta.name << " (" << toString(meta.defaultLevel)
+              << ")\n    " << meta.shortDescription << "\n";
+  }
+  return kExitClean;
+}
+
+const Rule *findRule(const std::vector<std::unique_ptr<Rule>> &rules,
+                     const std::string &id) {
+  for (const auto &rule : rules)
+    if (rule->metadata().id == id || rule->metadata().name == id)
+      return rule.get();
+  return nullptr;
+}
+
+int explainRule(const Options &options,
+                const std::vector<std::unique_ptr<Rule>> &rules) {
+  if (options.arguments.size() != 1)
+    return usageError("explain takes one rule id, e.g. 'racelint explain RL101'");
+  const Rule *rule = findRule(rules, options.arguments[0]);
+  if (!rule)
+    return usageError("no rule '" + options.arguments[0] +
+                      "'; 'racelint rules' lists them");
+  std::cout << ruleMarkdown(rule->metadata());
+  return kExitClean;
+}
+
+int writeDocs(const Options &options,
+              const std::vector<std::unique_ptr<Rule>> &rules) {
+  if (!options.output)
+    return usageError("docs needs --output DIR");
+  std::error_code error;
+  fs::create_directories(*options.output, error);
+  for (const auto &rule : rules) {
+    const RuleMetadata &meta = rule->metadata();
+    fs::path page = fs::path(*options.output) / (meta.id + "-" + meta.name + ".md");
+    std::ofstream file(page, std::ios::binary);
+    file << ruleMarkdown(meta);
+    if (!file) {
+      std::cerr << "racelint: cannot write " << page << "\n";
+      return kExitError;
+    }
+  }
+  return kExitClean;
+}
+
+int runScan(const Options &options,
+            const std::vector<std::unique_ptr<Rule>> &rules) {
+  if (options.arguments.empty())
+    return usageError("no PATH to scan");
+  std::vector<std::unique_ptr<Frontend>> frontends;
+  frontends.push_back(std::make_unique<sql::SqlFrontend>());
+
+  ScanOptions scanOptions;
+  scanOptions.paths = options.arguments;
+  scanOptions.baseDirectory = fs::current_path().string();
+  scanOptions.jobs = options.jobs;
+  scanOptions.read.maxBytes = options.maxFileMiB * 1024 * 1024;
+  ScanResult result = scan(scanOptions, frontends, rules);
+
+  ReportInput report{result, rules, RACELINT_VERSION};
+  std::string text = options.format == "sarif"  ? writeSarif(report)
+                     : options.format == "json" ? writeJson(report)
+                                                : writeText(report);
+  if (options.format == "text" || options.output)
+    std::cerr << writeTextDiagnostics(report);
+  if (!writeOutput(options, text) || result.missingPath)
+    return kExitError;
+  if (!options.failOn)
+    return kExitClean;
+  for (const Finding &finding : result.findings)
+    if (!finding.suppression && finding.level <= *options.failOn)
+      return kExitFindings;
+  return kExitClean;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  if (auto done = parseArguments(argc, argv, options))
+    return *done;
+  try {
+    std::vector<std::unique_ptr<Rule>> rules = createBuiltinRules();
+    if (options.command == "rules")
+      return listRules(rules);
+    if (options.command == "explain")
+      return explainRule(options, rules);
+    if (options.command == "docs")
+      return writeDocs(options, rules);
+    return runScan(options, rules);
+  } catch (const std::exception &error) {
+    std::cerr << "racelint: internal error: " << error.what() << "\n";
+    return kExitError;
+  }
+}

@@ -1,0 +1,163 @@
+#include "Discovery.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace racelint {
+namespace {
+
+Diagnostic pathDiagnostic(Level level, std::string code, std::string message,
+                          const std::string &path) {
+  Diagnostic diagnostic;
+  diagnostic.level = level;
+  diagnostic.code = std::move(code);
+  diagnostic.message = std::move(message);
+  diagnostic.where.file = path;
+  return diagnostic;
+}
+
+class Walker {
+public:
+  Walker(const std::string &base,
+         const std::function<bool(const std::string &)> &wanted,
+         DiscoveryResult &result)
+      : base_(base), wanted_(wanted), result_(result) {}
+
+  void walkRoot(const std::string &path) {
+    std::error_code error;
+    fs::file_status status = fs::status(path, error);
+    if (error) {
+      bool missing = error == std::errc::no_such_file_or_directory &&
+                     !fs::is_symlink(fs::symlink_status(path, error));
+      if (missing) {
+        result_.missingPath = true;
+        report(Level::Error, "missing-path", "path does not exist", path);
+      } else {
+        reportStatusError(path, error);
+      }
+      return;
+    }
+    if (fs::is_directory(status)) {
+      walkDirectory(path);
+    } else if (wanted_(path)) {
+      add(path);
+    } else {
+      report(Level::Note, "unsupported-file",
+             "file skipped: no front-end analyses this kind of file", path);
+    }
+  }
+
+private:
+  void walkDirectory(const fs::path &directory) {
+    std::error_code error;
+    fs::path canonical = fs::canonical(directory, error);
+    if (error) {
+      reportStatusError(directory.string(), error);
+      return;
+    }
+    if (std::find(stack_.begin(), stack_.end(), canonical) != stack_.end()) {
+      report(Level::Warning, "symlink-loop",
+             "directory link not followed: it leads back to " +
+                 displayPathFor(canonical.string(), base_) +
+                 ", which is already being scanned (a symbolic link loop)",
+             directory.string());
+      return;
+    }
+    if (!visited_.insert(canonical).second)
+      return; // reached again through another link; its files are listed
+    stack_.push_back(canonical);
+
+    std::vector<fs::path> entries;
+    fs::directory_iterator it(directory, error);
+    if (error) {
+      report(Level::Error, "unreadable-directory",
+             "cannot read directory: " + error.message(), directory.string());
+    }
+    for (; !error && it != fs::directory_iterator(); it.increment(error))
+      entries.push_back(it->path());
+    std::sort(entries.begin(), entries.end());
+
+    for (const fs::path &entry : entries) {
+      std::string name = entry.filename().string();
+      std::error_code statusError;
+      fs::file_status status = fs::status(entry, statusError);
+      if (statusError) {
+        // Broken links are common and harmless unless they name a wanted file.
+        if (statusError != std::errc::no_such_file_or_directory ||
+            wanted_(entry.string()))
+          reportStatusError(entry.string(), statusError);
+        continue;
+      }
+      if (fs::is_directory(status)) {
+        if (name.starts_with(".") || name == "node_modules")
+          continue;
+        walkDirectory(entry);
+      } else if (wanted_(entry.string())) {
+        add(entry.string());
+      }
+    }
+    stack_.pop_back();
+  }
+
+  void add(const std::string &path) {
+    result_.files.push_back({path, displayPathFor(path, base_)});
+  }
+
+  void reportStatusError(const std::string &path, const std::error_code &error) {
+    if (error == std::errc::too_many_symbolic_link_levels)
+      report(Level::Error, "symlink-loop",
+             "cannot read path: it is a symbolic link loop", path);
+    else
+      report(Level::Error, "unreadable-path",
+             "cannot read path: " + error.message(), path);
+  }
+
+  void report(Level level, const char *code, std::string message,
+              const std::string &path) {
+    result_.diagnostics.push_back(pathDiagnostic(
+        level, code, std::move(message), displayPathFor(path, base_)));
+  }
+
+  std::string base_;
+  const std::function<bool(const std::string &)> &wanted_;
+  DiscoveryResult &result_;
+  std::vector<fs::path> stack_;
+  std::set<fs::path> visited_;
+};
+
+} // namespace
+
+std::string displayPathFor(const std::string &path, const std::string &base) {
+  fs::path absolute = fs::absolute(path).lexically_normal();
+  fs::path relative = absolute.lexically_relative(base);
+  if (relative.empty() || *relative.begin() == "..")
+    return absolute.generic_string();
+  return relative.generic_string();
+}
+
+DiscoveryResult
+discoverFiles(const std::vector<std::string> &paths,
+              const std::string &baseDirectory,
+              const std::function<bool(const std::string &)> &wanted) {
+  DiscoveryResult result;
+  Walker walker(baseDirectory, wanted, result);
+  for (const std::string &path : paths)
+    walker.walkRoot(path);
+  std::sort(result.files.begin(), result.files.end(),
+            [](const DiscoveredFile &a, const DiscoveredFile &b) {
+              return a.displayPath < b.displayPath;
+            });
+  result.files.erase(
+      std::unique(result.files.begin(), result.files.end(),
+                  [](const DiscoveredFile &a, const DiscoveredFile &b) {
+                    return a.displayPath == b.displayPath;
+                  }),
+      result.files.end());
+  return result;
+}
+
+} // namespace racelint

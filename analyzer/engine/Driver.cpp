@@ -1,0 +1,148 @@
+#include "Driver.h"
+
+#include "MigrationOrder.h"
+#include "Suppressions.h"
+#include "model/SchemaChange.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <optional>
+#include <thread>
+#include <tuple>
+
+namespace racelint {
+namespace {
+
+struct FileOutcome {
+  std::optional<SourceFile> source;
+  FileAnalysis analysis;
+};
+
+const Frontend *frontendFor(const std::vector<std::unique_ptr<Frontend>> &frontends,
+                            const std::string &path) {
+  for (const auto &frontend : frontends)
+    if (frontend->handles(path))
+      return frontend.get();
+  return nullptr;
+}
+
+FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
+                        const ReadOptions &readOptions) {
+  FileOutcome outcome;
+  std::vector<Diagnostic> readDiagnostics;
+  outcome.source = readSourceFile(file.fsPath, file.displayPath, readOptions,
+                                  readDiagnostics);
+  if (outcome.source) {
+    try {
+      outcome.analysis = frontend.analyze(*outcome.source);
+    } catch (const std::exception &error) {
+      // A front-end bug must cost one file, never the scan.
+      outcome.analysis = {};
+      Diagnostic diagnostic;
+      diagnostic.level = Level::Error;
+      diagnostic.code = "internal-error";
+      diagnostic.message =
+          std::string("file not analysed: internal error: ") + error.what();
+      diagnostic.where.file = file.displayPath;
+      readDiagnostics.push_back(std::move(diagnostic));
+    }
+  }
+  outcome.analysis.path = file.displayPath;
+  outcome.analysis.diagnostics.insert(outcome.analysis.diagnostics.begin(),
+                                      readDiagnostics.begin(),
+                                      readDiagnostics.end());
+  return outcome;
+}
+
+bool locationLess(const SourceLocation &a, const SourceLocation &b) {
+  return std::tie(a.file, a.line, a.column, a.endLine, a.endColumn) <
+         std::tie(b.file, b.line, b.column, b.endLine, b.endColumn);
+}
+
+} // namespace
+
+void buildSchemaAndCheck(ScanResult &result,
+                         const std::vector<std::unique_ptr<Rule>> &rules) {
+  std::vector<std::pair<MigrationOrderKey, const FileAnalysis *>> migrations;
+  for (const FileAnalysis &file : result.files)
+    if (!file.schemaChanges.empty())
+      migrations.emplace_back(migrationOrderKey(file.path), &file);
+  std::sort(migrations.begin(), migrations.end(),
+            [](const auto &a, const auto &b) { return a.first < b.first; });
+  for (const auto &[key, file] : migrations)
+    for (const SchemaChange &change : file->schemaChanges)
+      applySchemaChange(result.schema, change);
+
+  RuleInput input{result.schema, result.files};
+  for (const auto &rule : rules)
+    rule->check(input, result.findings);
+
+  for (Finding &finding : result.findings) {
+    auto source = result.sources.find(finding.where.file);
+    if (source != result.sources.end())
+      finding.suppression = findSuppression(source->second, finding);
+  }
+  auto findingKey = [](const Finding &f) {
+    return std::tie(f.where.file, f.where.line, f.where.column, f.ruleId,
+                    f.message);
+  };
+  std::sort(result.findings.begin(), result.findings.end(),
+            [&](const Finding &a, const Finding &b) {
+              return findingKey(a) < findingKey(b);
+            });
+  result.findings.erase(std::unique(result.findings.begin(),
+                                    result.findings.end(),
+                                    [&](const Finding &a, const Finding &b) {
+                                      return findingKey(a) == findingKey(b);
+                                    }),
+                        result.findings.end());
+
+  for (const FileAnalysis &file : result.files)
+    result.diagnostics.insert(result.diagnostics.end(),
+                              file.diagnostics.begin(), file.diagnostics.end());
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                   [](const Diagnostic &a, const Diagnostic &b) {
+                     return locationLess(a.where, b.where);
+                   });
+}
+
+ScanResult scan(const ScanOptions &options,
+                const std::vector<std::unique_ptr<Frontend>> &frontends,
+                const std::vector<std::unique_ptr<Rule>> &rules) {
+  ScanResult result;
+  DiscoveryResult discovered = discoverFiles(
+      options.paths, options.baseDirectory, [&](const std::string &path) {
+        return frontendFor(frontends, path) != nullptr;
+      });
+  result.missingPath = discovered.missingPath;
+
+  std::vector<FileOutcome> outcomes(discovered.files.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < discovered.files.size(); i = next++) {
+      const DiscoveredFile &file = discovered.files[i];
+      outcomes[i] = analyzeFile(
+          file, *frontendFor(frontends, file.fsPath), options.read);
+    }
+  };
+  unsigned workers = std::max(1u, std::min<unsigned>(
+                                      options.jobs, discovered.files.size()));
+  std::vector<std::jthread> threads;
+  for (unsigned i = 1; i < workers; ++i)
+    threads.emplace_back(work);
+  work();
+  threads.clear(); // joins
+
+  // Outcomes are in discovery order (sorted paths), whatever the job count.
+  for (FileOutcome &outcome : outcomes) {
+    if (outcome.source)
+      result.sources.emplace(outcome.analysis.path, std::move(*outcome.source));
+    result.files.push_back(std::move(outcome.analysis));
+  }
+  result.diagnostics = std::move(discovered.diagnostics);
+  buildSchemaAndCheck(result, rules);
+  return result;
+}
+
+} // namespace racelint

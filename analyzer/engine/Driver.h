@@ -1,0 +1,56 @@
+#pragma once
+
+#include "Discovery.h"
+#include "Rule.h"
+#include "SourceFile.h"
+#include "model/FileAnalysis.h"
+#include "model/Schema.h"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace racelint {
+
+/// A language front-end: turns one file into schema changes and units.
+class Frontend {
+public:
+  virtual ~Frontend() = default;
+  virtual bool handles(const std::string &path) const = 0;
+  virtual FileAnalysis analyze(const SourceFile &file) const = 0;
+};
+
+struct ScanOptions {
+  std::vector<std::string> paths;
+  /// Reports name files relative to this directory.
+  std::string baseDirectory;
+  unsigned jobs = 1;
+  ReadOptions read;
+};
+
+struct ScanResult {
+  Schema schema;
+  std::vector<FileAnalysis> files;
+  /// Input problems, sorted by file and position.
+  std::vector<Diagnostic> diagnostics;
+  /// Sorted by file, position and rule; suppressed ones included (marked).
+  std::vector<Finding> findings;
+  /// The text of every analysed file, by display path (for snippets).
+  std::map<std::string, SourceFile> sources;
+  bool missingPath = false;
+};
+
+/// Discovers, reads and analyses the files in parallel, builds the schema in
+/// migration order and runs the rules. Never throws for bad input: every
+/// problem becomes a diagnostic and the rest of the scan goes on.
+ScanResult scan(const ScanOptions &options,
+                const std::vector<std::unique_ptr<Frontend>> &frontends,
+                const std::vector<std::unique_ptr<Rule>> &rules);
+
+/// Runs the rules over an already analysed set of files (also used by tests).
+void buildSchemaAndCheck(ScanResult &result,
+                         const std::vector<std::unique_ptr<Rule>> &rules);
+
+} // namespace racelint

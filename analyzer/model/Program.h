@@ -1,0 +1,113 @@
+#pragma once
+
+#include "SourceLocation.h"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace racelint {
+
+enum class EventKind {
+  Read,
+  Insert,
+  Update,
+  Delete,
+  Upsert,
+  TxBegin,
+  TxEnd,
+  Lock,
+  ExternalEffect,
+  HeaderRead,
+};
+
+enum class RowLock { None, KeyShare, Share, NoKeyUpdate, Update };
+
+enum class Isolation {
+  Unspecified, // the server default: READ COMMITTED on PostgreSQL and MySQL
+  ReadUncommitted,
+  ReadCommitted,
+  RepeatableRead,
+  Serializable,
+};
+
+/// A column a write sets. `atomic` means the new value is computed by the
+/// database from the row's current value (`x = x - 1`), so no read races it.
+struct SetColumn {
+  std::string column;
+  bool atomic = false;
+};
+
+using EventIndex = std::size_t;
+
+/// One step of a unit, in program order. Links refer to other events of the
+/// same unit by index.
+struct Event {
+  EventKind kind = EventKind::Read;
+  SourceLocation where;
+  std::string table;
+
+  /// Columns compared by equality with a value in the predicate (WHERE, or the
+  /// conflict target of an upsert): the key that names the row.
+  std::vector<std::string> keyColumns;
+  /// Every column the predicate mentions, equality or not: what it re-checks.
+  std::vector<std::string> predicateColumns;
+  /// Columns a read returns (empty with `*`: see `readsAllColumns`).
+  std::vector<std::string> readColumns;
+  bool readsAllColumns = false;
+  /// Columns an insert, update or upsert sets.
+  std::vector<SetColumn> setColumns;
+
+  RowLock lock = RowLock::None;
+  bool lockWaits = true; // false with NOWAIT or SKIP LOCKED
+  /// For Lock events: an advisory lock rather than a row lock.
+  bool advisory = false;
+  /// For Lock events: held to the end of the transaction (vs. the session).
+  bool transactionScoped = true;
+
+  /// The affected-row count or returned rows of a write are inspected.
+  bool resultChecked = false;
+  /// A unique violation raised by this write is caught and handled.
+  bool uniqueViolationHandled = false;
+
+  /// For TxBegin: the isolation level; `implicit` when the unit's body always
+  /// runs inside one transaction (a SQL function, a framework wrapper).
+  Isolation isolation = Isolation::Unspecified;
+  bool implicit = false;
+
+  /// For ExternalEffect and HeaderRead: what it is (e.g. "stripe.charges.create"
+  /// or a header name), and for effects whether an idempotency key was passed.
+  std::string detail;
+  bool idempotencyKeyPassed = false;
+
+  /// The reads whose outcome decides whether this event runs.
+  std::vector<EventIndex> guardedBy;
+  /// The reads whose results flow into the values this event writes.
+  std::vector<EventIndex> valueFrom;
+  /// The TxBegin event of the transaction this event runs in, if any.
+  std::optional<EventIndex> inTx;
+};
+
+struct HttpFacts {
+  std::string method;
+  std::string route;
+  std::vector<std::string> headersRead;
+  bool webhook = false;
+};
+
+struct Unit {
+  enum class Kind { Function, Method, RouteHandler, SqlFunction, SqlScript };
+  Kind kind = Kind::Function;
+  std::string name;
+  /// Where the unit is declared (its name), for findings about the whole unit.
+  SourceLocation declared;
+  std::optional<HttpFacts> http;
+  std::vector<Event> events;
+};
+
+bool isWrite(EventKind kind);
+bool isDataEvent(EventKind kind);
+const char *toString(EventKind kind);
+
+} // namespace racelint

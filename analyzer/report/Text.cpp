@@ -1,0 +1,99 @@
+#include "Report.h"
+
+#include <algorithm>
+#include <map>
+
+namespace racelint {
+namespace {
+
+std::string caretLine(std::string_view line, const SourceLocation &where) {
+  // Columns count code points; tabs are kept so the caret lines up.
+  std::string marker;
+  unsigned column = 1;
+  for (std::size_t i = 0; i < line.size() && column < where.column; ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80)
+      continue;
+    marker += line[i] == '\t' ? '\t' : ' ';
+    ++column;
+  }
+  marker += '^';
+  unsigned end = where.endLine == where.line ? where.endColumn : 0;
+  for (unsigned c = where.column + 1; c < end; ++c)
+    marker += '~';
+  return marker;
+}
+
+void appendLocated(std::string &out, const ScanResult &scan,
+                   const SourceLocation &where, const std::string &level,
+                   const std::string &message) {
+  out += where.file + ":" + std::to_string(where.line) + ":" +
+         std::to_string(where.column) + ": " + level + ": " + message + "\n";
+  auto source = scan.sources.find(where.file);
+  if (source == scan.sources.end())
+    return;
+  std::string_view line = source->second.line(where.line);
+  out += "  ";
+  out += line;
+  out += "\n  " + caretLine(line, where) + "\n";
+}
+
+} // namespace
+
+std::string plainMessage(const std::string &message) {
+  std::string plain;
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    if (message[i] == '[') {
+      std::size_t close = message.find("](", i);
+      std::size_t end = close == std::string::npos ? close : message.find(')', close);
+      if (end != std::string::npos) {
+        plain += message.substr(i + 1, close - i - 1);
+        i = end;
+        continue;
+      }
+    }
+    plain += message[i];
+  }
+  return plain;
+}
+
+std::string writeText(const ReportInput &input) {
+  std::string out;
+  std::map<Level, int> counts;
+  int suppressed = 0;
+  for (const Finding &finding : input.scan.findings) {
+    if (finding.suppression) {
+      ++suppressed;
+      continue;
+    }
+    ++counts[finding.level];
+    appendLocated(out, input.scan, finding.where, toString(finding.level),
+                  plainMessage(finding.message) + " [" + finding.ruleId + "]");
+    for (const RelatedLocation &related : finding.related)
+      appendLocated(out, input.scan, related.where, "note", related.message);
+  }
+  auto plural = [](int n, const char *word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+  };
+  out += "racelint: " + plural(counts[Level::Error], "error") + ", " +
+         plural(counts[Level::Warning], "warning") + ", " +
+         plural(counts[Level::Note], "note");
+  if (suppressed)
+    out += " (" + std::to_string(suppressed) + " suppressed)";
+  out += " in " + plural(static_cast<int>(input.scan.files.size()), "file") + "\n";
+  return out;
+}
+
+std::string writeTextDiagnostics(const ReportInput &input) {
+  std::string out;
+  for (const Diagnostic &diagnostic : input.scan.diagnostics) {
+    out += diagnostic.where.file;
+    if (diagnostic.where.valid())
+      out += ":" + std::to_string(diagnostic.where.line) + ":" +
+             std::to_string(diagnostic.where.column);
+    out += ": " + std::string(toString(diagnostic.level)) + ": " +
+           diagnostic.message + " [" + diagnostic.code + "]\n";
+  }
+  return out;
+}
+
+} // namespace racelint

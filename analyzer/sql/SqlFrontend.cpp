@@ -1,0 +1,154 @@
+#include "SqlFrontend.h"
+
+#include "SqlInternal.h"
+#include "SqlStatement.h"
+
+#include <pg_query.h>
+
+namespace racelint::sql {
+namespace {
+
+using pg::Json;
+
+bool endsWith(const std::string &text, std::string_view suffix) {
+  if (text.size() < suffix.size())
+    return false;
+  for (std::size_t i = 0; i < suffix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(
+            text[text.size() - suffix.size() + i])) != suffix[i])
+      return false;
+  return true;
+}
+
+/// Skips the white space and comments the splitter leaves before a statement.
+std::size_t firstTokenOffset(const std::string &text, std::size_t at,
+                             std::size_t end) {
+  while (at < end) {
+    if (std::isspace(static_cast<unsigned char>(text[at]))) {
+      ++at;
+    } else if (text.compare(at, 2, "--") == 0) {
+      std::size_t newline = text.find('\n', at);
+      at = newline == std::string::npos ? end : newline + 1;
+    } else if (text.compare(at, 2, "/*") == 0) {
+      std::size_t close = text.find("*/", at + 2);
+      at = close == std::string::npos ? end : close + 2;
+    } else {
+      break;
+    }
+  }
+  return std::min(at, end);
+}
+
+Diagnostic parseError(const SourceFile &file, std::size_t at,
+                      const std::string &message, const char *what) {
+  Diagnostic diagnostic;
+  diagnostic.level = Level::Error;
+  diagnostic.code = "parse-error";
+  diagnostic.message = std::string(what) + ": " + message;
+  diagnostic.where = file.span(at, at + 1);
+  return diagnostic;
+}
+
+/// Collects the top-level DML of a file into one script unit, tracking the
+/// transactions that BEGIN/COMMIT open and close.
+class ScriptBuilder {
+public:
+  explicit ScriptBuilder(const SourceFile &file) {
+    unit_.kind = Unit::Kind::SqlScript;
+    unit_.name = file.path();
+    unit_.declared = file.span(0, 0);
+  }
+
+  void add(StatementFacts facts, const StatementSource &source) {
+    SourceLocation where =
+        source.file.span(source.begin, source.begin + source.text.size());
+    if (facts.setIsolation && openTx_)
+      unit_.events[*openTx_].isolation = *facts.setIsolation;
+    for (StatementEvent &statementEvent : facts.events) {
+      Event event = std::move(statementEvent.event);
+      event.where = where;
+      if (event.kind == EventKind::TxEnd) {
+        event.inTx = openTx_;
+        openTx_.reset();
+      } else if (event.kind == EventKind::TxBegin) {
+        openTx_ = unit_.events.size();
+      } else {
+        event.inTx = openTx_;
+      }
+      unit_.events.push_back(std::move(event));
+    }
+  }
+
+  std::optional<Unit> take() {
+    if (unit_.events.empty())
+      return std::nullopt;
+    return std::move(unit_);
+  }
+
+private:
+  Unit unit_;
+  std::optional<EventIndex> openTx_;
+};
+
+} // namespace
+
+bool SqlFrontend::handles(const std::string &path) const {
+  return endsWith(path, ".sql");
+}
+
+FileAnalysis SqlFrontend::analyze(const SourceFile &file) const {
+  FileAnalysis analysis;
+  analysis.path = file.path();
+  const std::string &text = file.text();
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    return analysis;
+
+  PgQuerySplitResult split = pg_query_split_with_scanner(text.c_str());
+  if (split.error) {
+    // The scanner gave up (an unterminated quote or comment): nothing after
+    // that point can be split into statements.
+    analysis.diagnostics.push_back(parseError(
+        file, split.error->cursorpos > 0 ? split.error->cursorpos - 1 : 0,
+        split.error->message, "file not analysed: it cannot be split into statements"));
+    pg_query_free_split_result(split);
+    return analysis;
+  }
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  for (int i = 0; i < split.n_stmts; ++i) {
+    std::size_t begin = static_cast<std::size_t>(split.stmts[i]->stmt_location);
+    std::size_t end = begin + static_cast<std::size_t>(split.stmts[i]->stmt_len);
+    ranges.emplace_back(firstTokenOffset(text, begin, end), end);
+  }
+  pg_query_free_split_result(split);
+
+  ScriptBuilder script(file);
+  SqlContext noVariables;
+  for (auto [begin, end] : ranges) {
+    if (begin >= end)
+      continue;
+    StatementSource source{file, begin, text.substr(begin, end - begin)};
+    ParseOutcome parsed = parseSql(source.text);
+    if (parsed.error) {
+      analysis.diagnostics.push_back(
+          parseError(file, begin + parsed.errorOffset, *parsed.error,
+                     "statement not analysed: PostgreSQL syntax error"));
+      continue;
+    }
+    for (const Json &item : pg::member(parsed.tree, "stmts")) {
+      const Json &statement = pg::member(item, "stmt");
+      for (SchemaChange &change : schemaChangesOf(statement, source))
+        analysis.schemaChanges.push_back(std::move(change));
+      if (const Json *function = pg::asNode(statement, "CreateFunctionStmt")) {
+        if (auto unit = plpgsqlUnitOf(*function, source, analysis.diagnostics))
+          analysis.units.push_back(std::move(*unit));
+        continue;
+      }
+      script.add(analyzeStatement(statement, noVariables), source);
+    }
+  }
+  if (auto unit = script.take())
+    analysis.units.push_back(std::move(*unit));
+  return analysis;
+}
+
+} // namespace racelint::sql

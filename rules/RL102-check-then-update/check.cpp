@@ -1,0 +1,83 @@
+// RL102: a read of a row's state decides an update or delete of that row,
+// but the write neither re-checks the state in its predicate nor runs under a
+// lock taken by the read: a concurrent request can change the state between.
+
+#include "RuleSupport.h"
+
+namespace racelint {
+namespace {
+
+class CheckThenUpdate : public Rule {
+public:
+  using Rule::Rule;
+
+  void check(const RuleInput &input,
+             std::vector<Finding> &findings) const override {
+    rules::forEachUnit(input, [&](const Unit &unit) {
+      for (const Event &write : unit.events) {
+        if (write.kind != EventKind::Update && write.kind != EventKind::Delete)
+          continue;
+        for (EventIndex guard : write.guardedBy)
+          if (checkPair(input.schema, unit, guard, write, findings))
+            break;
+      }
+    });
+  }
+
+private:
+  bool checkPair(const Schema &schema, const Unit &unit, EventIndex guard,
+                 const Event &write, std::vector<Finding> &findings) const {
+    const Event &read = unit.events[guard];
+    if (read.kind != EventKind::Read || !rules::sameRow(read, write))
+      return false;
+    // A write that also derives its values from this read is a lost update
+    // (RL201), reported there.
+    if (std::find(write.valueFrom.begin(), write.valueFrom.end(), guard) !=
+        write.valueFrom.end())
+      return false;
+    if (rules::readLocksUntil(read, write) ||
+        rules::isolationOf(unit, write) >= Isolation::RepeatableRead ||
+        rules::serialisedBefore(unit, guard, write, /*parentRowsCount=*/false))
+      return false;
+
+    std::vector<std::string> identity = rules::rowIdentity(schema, write);
+    std::vector<std::string> state;
+    for (const std::string &column : read.predicateColumns)
+      if (!rules::contains(identity, column))
+        state.push_back(column);
+    for (const std::string &column : read.readColumns)
+      if (!rules::contains(identity, column) && !rules::contains(state, column))
+        state.push_back(column);
+    for (const std::string &column : write.predicateColumns)
+      if (!rules::contains(identity, column) &&
+          (read.readsAllColumns || rules::contains(state, column)))
+        return false; // the predicate re-checks what was read
+    // A write the schema's version column guards is a compare-and-set.
+    if (const Table *table = schema.findTable(write.table))
+      if (const Column *version = table->versionColumn();
+          version && rules::contains(write.predicateColumns, version->name))
+        return false;
+
+    std::string verb = write.kind == EventKind::Delete ? "Delete from " : "Update of ";
+    std::string what = state.empty() ? std::string("the row")
+                                     : rules::columnList(write.table, state);
+    Finding finding = makeFinding(
+        write.where,
+        verb + write.table + " depends on " + rules::link("a check", 1) + " of " +
+            what + ", but its WHERE clause does not re-check it and the check "
+            "took no row lock.");
+    finding.related.push_back({read.where, "the check of the row's state"});
+    finding.flow = {{read.where, "reads the row's state"},
+                    {write.where, "writes without re-checking it"}};
+    findings.push_back(std::move(finding));
+    return true;
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Rule> createRL102(RuleMetadata metadata) {
+  return std::make_unique<CheckThenUpdate>(std::move(metadata));
+}
+
+} // namespace racelint

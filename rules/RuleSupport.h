@@ -1,0 +1,51 @@
+#pragma once
+
+// Questions the race rules ask of the program model, shared between rules.
+
+#include "engine/Rule.h"
+#include "model/Program.h"
+#include "model/Schema.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace racelint::rules {
+
+bool contains(const std::vector<std::string> &names, const std::string &name);
+bool intersects(const std::vector<std::string> &a,
+                const std::vector<std::string> &b);
+/// `table(a, b)`, for messages.
+std::string columnList(const std::string &table,
+                       const std::vector<std::string> &columns);
+
+/// Calls `visit` for every unit of every file.
+void forEachUnit(const RuleInput &input,
+                 const std::function<void(const Unit &)> &visit);
+
+/// Both events run in one and the same transaction.
+bool sameTransaction(const Event &a, const Event &b);
+/// The isolation level `event` runs under (Unspecified outside transactions).
+Isolation isolationOf(const Unit &unit, const Event &event);
+
+/// A row lock taken by `read` itself that still holds when `write` runs.
+bool readLocksUntil(const Event &read, const Event &write);
+
+/// An earlier lock in the same transaction that serialises every request
+/// reaching `read`: an advisory lock, a table lock on `table`, or (with
+/// `parentRowsCount`) a row lock on another table's row taken before it.
+bool serialisedBefore(const Unit &unit, EventIndex read, const Event &write,
+                      bool parentRowsCount);
+
+/// The columns that name the row a write targets: a unique key within its
+/// equality columns when the schema knows one, else `id`, else all of them.
+std::vector<std::string> rowIdentity(const Schema &schema, const Event &write);
+
+/// The read and the write name the same row(s): same table, a shared
+/// equality column.
+bool sameRow(const Event &read, const Event &write);
+
+/// A "[text](N)" link to the Nth related location, for messages.
+std::string link(const std::string &text, std::size_t number);
+
+} // namespace racelint::rules
