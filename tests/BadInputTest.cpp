@@ -1,0 +1,132 @@
+// Bad input never crashes the scan nor silently drops a file: each case gets
+// a diagnostic, and the good file beside it is still analysed.
+
+#include "TestSupport.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace racelint;
+using racelint::testing::scanWithBuiltins;
+using racelint::testing::TempDirectory;
+
+namespace {
+
+const char *const kGoodMigration = "CREATE TABLE good (id int PRIMARY KEY);\n";
+
+const Diagnostic *findDiagnostic(const ScanResult &result, const std::string &code) {
+  for (const Diagnostic &diagnostic : result.diagnostics)
+    if (diagnostic.code == code)
+      return &diagnostic;
+  return nullptr;
+}
+
+ScanResult scanDirectory(const TempDirectory &directory) {
+  directory.write("001_good.sql", kGoodMigration);
+  ScanResult result =
+      scanWithBuiltins({directory.path().string()}, directory.path().string());
+  EXPECT_NE(result.schema.findTable("good"), nullptr) << "the good file was not analysed";
+  return result;
+}
+
+TEST(BadInput, InvalidStatementCostsOnlyItself) {
+  TempDirectory directory;
+  directory.write("002_mixed.sql", "CREATE TABLE a (id int);\n"
+                                   "CREATE TABLEE broken (id int);\n"
+                                   "CREATE TABLE b (id int);\n");
+  ScanResult result = scanDirectory(directory);
+  const Diagnostic *error = findDiagnostic(result, "parse-error");
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->where.file, "002_mixed.sql");
+  EXPECT_EQ(error->where.line, 2u);
+  EXPECT_NE(error->message.find("syntax error"), std::string::npos);
+  EXPECT_NE(result.schema.findTable("a"), nullptr);
+  EXPECT_NE(result.schema.findTable("b"), nullptr);
+}
+
+TEST(BadInput, UnterminatedQuoteIsReported) {
+  TempDirectory directory;
+  directory.write("002_quote.sql", "CREATE TABLE a (id int);\nSELECT 'never closed;\n");
+  ScanResult result = scanDirectory(directory);
+  ASSERT_NE(findDiagnostic(result, "parse-error"), nullptr);
+}
+
+TEST(BadInput, EmptyFile) {
+  TempDirectory directory;
+  directory.write("002_empty.sql", "");
+  ScanResult result = scanDirectory(directory);
+  const Diagnostic *empty = findDiagnostic(result, "empty-file");
+  ASSERT_NE(empty, nullptr);
+  EXPECT_EQ(empty->level, Level::Note);
+}
+
+TEST(BadInput, BinaryFile) {
+  TempDirectory directory;
+  directory.write("002_blob.sql", std::string("\x7f" "ELF\0\0\1\2binary", 14));
+  ScanResult result = scanDirectory(directory);
+  ASSERT_NE(findDiagnostic(result, "binary-file"), nullptr);
+}
+
+TEST(BadInput, NonUtf8TextIsRepairedAndAnalysed) {
+  TempDirectory directory;
+  directory.write("002_latin1.sql", "-- caf\xe9\nCREATE TABLE latin (id int);\n");
+  ScanResult result = scanDirectory(directory);
+  const Diagnostic *invalid = findDiagnostic(result, "invalid-utf8");
+  ASSERT_NE(invalid, nullptr);
+  EXPECT_EQ(invalid->where.line, 1u);
+  EXPECT_NE(result.schema.findTable("latin"), nullptr);
+}
+
+TEST(BadInput, HugeFileIsSkipped) {
+  TempDirectory directory;
+  fs::path huge = directory.write("002_huge.sql", "");
+  fs::resize_file(huge, 50u * 1024 * 1024);
+  ScanResult result = scanDirectory(directory);
+  const Diagnostic *skipped = findDiagnostic(result, "file-too-large");
+  ASSERT_NE(skipped, nullptr);
+  EXPECT_NE(skipped->message.find("50 MiB"), std::string::npos);
+}
+
+TEST(BadInput, UnreadableFile) {
+  TempDirectory directory;
+  fs::path locked = directory.write("002_locked.sql", kGoodMigration);
+  ASSERT_EQ(::chmod(locked.c_str(), 0), 0);
+  // root reads anything: drop to an unprivileged effective user meanwhile.
+  bool root = ::geteuid() == 0;
+  if (root)
+    ASSERT_EQ(::seteuid(65534), 0);
+  ScanResult result =
+      scanWithBuiltins({directory.path().string()}, directory.path().string());
+  if (root)
+    ASSERT_EQ(::seteuid(0), 0);
+  const Diagnostic *unreadable = findDiagnostic(result, "unreadable-file");
+  ASSERT_NE(unreadable, nullptr);
+  EXPECT_NE(unreadable->message.find("Permission denied"), std::string::npos);
+}
+
+TEST(BadInput, MissingPath) {
+  TempDirectory directory;
+  directory.write("001_good.sql", kGoodMigration);
+  ScanResult result = scanWithBuiltins(
+      {(directory.path() / "nope").string(), directory.path().string()},
+      directory.path().string());
+  EXPECT_TRUE(result.missingPath);
+  ASSERT_NE(findDiagnostic(result, "missing-path"), nullptr);
+  EXPECT_NE(result.schema.findTable("good"), nullptr);
+}
+
+TEST(BadInput, SymlinkLoops) {
+  TempDirectory directory;
+  fs::create_directory_symlink("loop", directory.path() / "loop");
+  fs::create_directories(directory.path() / "sub");
+  fs::create_directory_symlink("..", directory.path() / "sub" / "up");
+  ScanResult result = scanDirectory(directory);
+  int loops = 0;
+  for (const Diagnostic &diagnostic : result.diagnostics)
+    loops += diagnostic.code == "symlink-loop";
+  EXPECT_EQ(loops, 2);
+}
+
+} // namespace

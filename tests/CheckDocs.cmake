@@ -1,0 +1,18 @@
+# Regenerates the rule pages into OUT and compares them with DOCS.
+file(REMOVE_RECURSE "${OUT}")
+execute_process(COMMAND "${RACELINT}" docs --output "${OUT}" RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "racelint docs failed (${status})")
+endif()
+file(GLOB generated RELATIVE "${OUT}" "${OUT}/*.md")
+file(GLOB committed RELATIVE "${DOCS}" "${DOCS}/*.md")
+if(NOT generated STREQUAL committed)
+  message(FATAL_ERROR "docs/rules/ lists ${committed}, the rules give ${generated}: run `racelint docs --output docs/rules`")
+endif()
+foreach(page IN LISTS generated)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${OUT}/${page}" "${DOCS}/${page}"
+                  RESULT_VARIABLE different)
+  if(different)
+    message(FATAL_ERROR "docs/rules/${page} is out of date: run `racelint docs --output docs/rules`")
+  endif()
+endforeach()

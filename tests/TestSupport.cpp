@@ -1,0 +1,55 @@
+#include "TestSupport.h"
+
+#include "Registry.h"
+#include "sql/SqlFrontend.h"
+
+#include <atomic>
+#include <fstream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace racelint::testing {
+
+TempDirectory::TempDirectory() {
+  static std::atomic<int> counter{0};
+  path_ = fs::temp_directory_path() /
+          ("racelint-test-" + std::to_string(::getpid()) + "-" +
+           std::to_string(counter++));
+  fs::remove_all(path_);
+  fs::create_directories(path_);
+}
+
+TempDirectory::~TempDirectory() {
+  std::error_code ignored;
+  fs::remove_all(path_, ignored);
+}
+
+fs::path TempDirectory::write(const std::string &name,
+                              const std::string &text) const {
+  fs::path file = path_ / name;
+  fs::create_directories(file.parent_path());
+  std::ofstream(file, std::ios::binary) << text;
+  return file;
+}
+
+ScanResult scanWithBuiltins(const std::vector<std::string> &paths,
+                            const std::string &base, unsigned jobs) {
+  static const std::vector<std::unique_ptr<Rule>> rules = createBuiltinRules();
+  std::vector<std::unique_ptr<Frontend>> frontends;
+  frontends.push_back(std::make_unique<sql::SqlFrontend>());
+  ScanOptions options;
+  options.paths = paths;
+  options.baseDirectory = base;
+  options.jobs = jobs;
+  return scan(options, frontends, rules);
+}
+
+ScanResult scanFiles(const std::map<std::string, std::string> &files) {
+  TempDirectory directory;
+  for (const auto &[name, text] : files)
+    directory.write(name, text);
+  return scanWithBuiltins({directory.path().string()}, directory.path().string());
+}
+
+} // namespace racelint::testing

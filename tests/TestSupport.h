@@ -1,0 +1,30 @@
+#pragma once
+
+#include "engine/Driver.h"
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace racelint::testing {
+
+/// A temporary directory removed at the end of the test.
+class TempDirectory {
+public:
+  TempDirectory();
+  ~TempDirectory();
+  const std::filesystem::path &path() const { return path_; }
+  std::filesystem::path write(const std::string &name, const std::string &text) const;
+
+private:
+  std::filesystem::path path_;
+};
+
+/// Scans `paths` with the SQL front-end and every built-in rule.
+ScanResult scanWithBuiltins(const std::vector<std::string> &paths,
+                            const std::string &base, unsigned jobs = 1);
+
+/// Writes `files` (name -> text) into a temporary directory and scans it.
+ScanResult scanFiles(const std::map<std::string, std::string> &files);
+
+} // namespace racelint::testing
