@@ -10,8 +10,9 @@ bool contains(const std::vector<std::string> &names, const std::string &name) {
 
 bool intersects(const std::vector<std::string> &a,
                 const std::vector<std::string> &b) {
-  return std::any_of(a.begin(), a.end(),
-                     [&](const std::string &name) { return contains(b, name); });
+  return std::any_of(a.begin(), a.end(), [&](const std::string &name) {
+    return contains(b, name);
+  });
 }
 
 std::string columnList(const std::string &table,
@@ -75,7 +76,8 @@ std::vector<std::string> rowIdentity(const Schema &schema, const Event &write) {
 }
 
 bool sameRow(const Event &read, const Event &write) {
-  return read.table == write.table && intersects(read.keyColumns, write.keyColumns);
+  return read.table == write.table &&
+         intersects(read.keyColumns, write.keyColumns);
 }
 
 std::string link(const std::string &text, std::size_t number) {

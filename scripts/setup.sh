@@ -19,7 +19,7 @@ cd "$root"
 
 # Everything DESIGN.md lists, so that later front-ends need no new set-up step.
 packages=(
-  cmake g++ ninja-build pkg-config git ca-certificates
+  cmake g++ ninja-build pkg-config git ca-certificates time python3
   nodejs npm
   llvm-14-dev libclang-14-dev libclang-cpp14-dev
   libpg-query-dev libtree-sitter-dev

@@ -16,7 +16,8 @@ namespace {
 
 const char *const kGoodMigration = "CREATE TABLE good (id int PRIMARY KEY);\n";
 
-const Diagnostic *findDiagnostic(const ScanResult &result, const std::string &code) {
+const Diagnostic *findDiagnostic(const ScanResult &result,
+                                 const std::string &code) {
   for (const Diagnostic &diagnostic : result.diagnostics)
     if (diagnostic.code == code)
       return &diagnostic;
@@ -27,7 +28,8 @@ ScanResult scanDirectory(const TempDirectory &directory) {
   directory.write("001_good.sql", kGoodMigration);
   ScanResult result =
       scanWithBuiltins({directory.path().string()}, directory.path().string());
-  EXPECT_NE(result.schema.findTable("good"), nullptr) << "the good file was not analysed";
+  EXPECT_NE(result.schema.findTable("good"), nullptr)
+      << "the good file was not analysed";
   return result;
 }
 
@@ -48,7 +50,8 @@ TEST(BadInput, InvalidStatementCostsOnlyItself) {
 
 TEST(BadInput, UnterminatedQuoteIsReported) {
   TempDirectory directory;
-  directory.write("002_quote.sql", "CREATE TABLE a (id int);\nSELECT 'never closed;\n");
+  directory.write("002_quote.sql",
+                  "CREATE TABLE a (id int);\nSELECT 'never closed;\n");
   ScanResult result = scanDirectory(directory);
   ASSERT_NE(findDiagnostic(result, "parse-error"), nullptr);
 }
@@ -64,14 +67,17 @@ TEST(BadInput, EmptyFile) {
 
 TEST(BadInput, BinaryFile) {
   TempDirectory directory;
-  directory.write("002_blob.sql", std::string("\x7f" "ELF\0\0\1\2binary", 14));
+  directory.write("002_blob.sql", std::string("\x7f"
+                                              "ELF\0\0\1\2binary",
+                                              14));
   ScanResult result = scanDirectory(directory);
   ASSERT_NE(findDiagnostic(result, "binary-file"), nullptr);
 }
 
 TEST(BadInput, NonUtf8TextIsRepairedAndAnalysed) {
   TempDirectory directory;
-  directory.write("002_latin1.sql", "-- caf\xe9\nCREATE TABLE latin (id int);\n");
+  directory.write("002_latin1.sql",
+                  "-- caf\xe9\nCREATE TABLE latin (id int);\n");
   ScanResult result = scanDirectory(directory);
   const Diagnostic *invalid = findDiagnostic(result, "invalid-utf8");
   ASSERT_NE(invalid, nullptr);
@@ -95,12 +101,14 @@ TEST(BadInput, UnreadableFile) {
   ASSERT_EQ(::chmod(locked.c_str(), 0), 0);
   // root reads anything: drop to an unprivileged effective user meanwhile.
   bool root = ::geteuid() == 0;
-  if (root)
+  if (root) {
     ASSERT_EQ(::seteuid(65534), 0);
+  }
   ScanResult result =
       scanWithBuiltins({directory.path().string()}, directory.path().string());
-  if (root)
+  if (root) {
     ASSERT_EQ(::seteuid(0), 0);
+  }
   const Diagnostic *unreadable = findDiagnostic(result, "unreadable-file");
   ASSERT_NE(unreadable, nullptr);
   EXPECT_NE(unreadable->message.find("Permission denied"), std::string::npos);

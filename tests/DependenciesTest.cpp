@@ -18,7 +18,8 @@ namespace {
 std::string parseToSExpression(const TSLanguage *language, const char *code) {
   TSParser *parser = ts_parser_new();
   EXPECT_TRUE(ts_parser_set_language(parser, language));
-  TSTree *tree = ts_parser_parse_string(parser, nullptr, code, std::strlen(code));
+  TSTree *tree =
+      ts_parser_parse_string(parser, nullptr, code, std::strlen(code));
   TSNode root = ts_tree_root_node(tree);
   EXPECT_FALSE(ts_node_has_error(root));
   char *text = ts_node_string(root);
@@ -31,16 +32,16 @@ std::string parseToSExpression(const TSLanguage *language, const char *code) {
 
 TEST(Dependencies, TypeScriptGrammarParses) {
   std::string tree = parseToSExpression(
-      tree_sitter_typescript(),
-      "async function buy(id: string) { await repo.findOne({ where: { id } }); }");
+      tree_sitter_typescript(), "async function buy(id: string) { await "
+                                "repo.findOne({ where: { id } }); }");
   EXPECT_NE(tree.find("function_declaration"), std::string::npos) << tree;
   EXPECT_NE(tree.find("await_expression"), std::string::npos) << tree;
 }
 
 TEST(Dependencies, PythonGrammarParses) {
   std::string tree = parseToSExpression(
-      tree_sitter_python(),
-      "def buy(session, id):\n    row = session.get(Lead, id)\n    row.sold = True\n");
+      tree_sitter_python(), "def buy(session, id):\n    row = "
+                            "session.get(Lead, id)\n    row.sold = True\n");
   EXPECT_NE(tree.find("function_definition"), std::string::npos) << tree;
 }
 
@@ -49,7 +50,8 @@ TEST(Dependencies, ClangBuildsAnAst) {
       "int withdraw(int balance, int amount) { return balance - amount; }");
   ASSERT_TRUE(unit);
   bool found = false;
-  for (const clang::Decl *decl : unit->getASTContext().getTranslationUnitDecl()->decls())
+  for (const clang::Decl *decl :
+       unit->getASTContext().getTranslationUnitDecl()->decls())
     if (const auto *function = llvm::dyn_cast<clang::FunctionDecl>(decl))
       found |= function->getNameAsString() == "withdraw";
   EXPECT_TRUE(found);

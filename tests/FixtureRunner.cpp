@@ -53,7 +53,8 @@ parseAnnotation(const std::string &line) {
           for (std::string id; std::getline(list, id, ',');)
             if (!trim(id).empty())
               ids.push_back(trim(id));
-          return std::make_pair(std::string(kind, std::string(kind).size() - 1), ids);
+          return std::make_pair(std::string(kind, std::string(kind).size() - 1),
+                                ids);
         }
     }
   return std::nullopt;
@@ -98,7 +99,8 @@ fs::path projectRoot(const fs::path &file) {
        directory = directory.parent_path()) {
     if (fs::exists(directory / ".fixture-root"))
       return directory;
-    if (directory.filename() == "fixtures" || directory == directory.root_path())
+    if (directory.filename() == "fixtures" ||
+        directory == directory.root_path())
       break;
   }
   return file;
@@ -108,7 +110,8 @@ int checkFixture(const fs::path &file,
                  const std::vector<std::unique_ptr<Rule>> &rules) {
   fs::path absolute = fs::absolute(file);
   ScanResult result = scanPaths({projectRoot(absolute).string()}, rules);
-  std::string display = absolute.lexically_relative(fs::current_path()).generic_string();
+  std::string display =
+      absolute.lexically_relative(fs::current_path()).generic_string();
 
   std::map<unsigned, std::set<std::string>> found;
   for (const Finding &finding : result.findings)
@@ -124,27 +127,32 @@ int checkFixture(const fs::path &file,
   for (const auto &[line, ids] : expected.ruleid)
     for (const std::string &id : ids)
       if (!has(found, line, id))
-        failures.push_back(display + ":" + std::to_string(line) + ": expected " + id + ", not reported");
+        failures.push_back(display + ":" + std::to_string(line) +
+                           ": expected " + id + ", not reported");
   for (const auto &[line, ids] : expected.todook)
     for (const std::string &id : ids)
       if (!has(found, line, id))
-        failures.push_back(display + ":" + std::to_string(line) + ": todook " + id +
-                           " no longer reported: make it ok:");
+        failures.push_back(display + ":" + std::to_string(line) + ": todook " +
+                           id + " no longer reported: make it ok:");
   for (const auto &[line, ids] : found)
     for (const std::string &id : ids) {
       std::string where = display + ":" + std::to_string(line) + ": ";
       if (has(expected.ok, line, id))
         failures.push_back(where + id + " reported on a line marked ok");
       else if (has(expected.todoruleid, line, id))
-        failures.push_back(where + id + " now reported: promote todoruleid to ruleid");
-      else if (!has(expected.ruleid, line, id) && !has(expected.todook, line, id))
-        failures.push_back(where + id + " reported on a line with no annotation");
+        failures.push_back(where + id +
+                           " now reported: promote todoruleid to ruleid");
+      else if (!has(expected.ruleid, line, id) &&
+               !has(expected.todook, line, id))
+        failures.push_back(where + id +
+                           " reported on a line with no annotation");
     }
   for (const std::string &failure : failures)
     std::cerr << failure << "\n";
   for (const Diagnostic &diagnostic : result.diagnostics)
     if (diagnostic.where.file == display && diagnostic.level == Level::Error) {
-      std::cerr << display << ": unexpected input problem: " << diagnostic.message << "\n";
+      std::cerr << display
+                << ": unexpected input problem: " << diagnostic.message << "\n";
       failures.push_back(diagnostic.message);
     }
   std::cout << display << ": " << failures.size() << " failure(s)\n";
@@ -168,20 +176,22 @@ int checkExamples(const std::string &id,
     std::cerr << "no rule " << id << "\n";
     return 1;
   }
-  fs::path directory = fs::temp_directory_path() /
-                       ("racelint-example-" + id + "-" + std::to_string(::getpid()));
+  fs::path directory =
+      fs::temp_directory_path() /
+      ("racelint-example-" + id + "-" + std::to_string(::getpid()));
   int failures = 0;
   int index = 0;
   for (const RuleExample &example : rule->metadata().examples) {
     for (bool bad : {true, false}) {
-      fs::path path = directory / (std::to_string(index) + (bad ? "-bad." : "-good.") +
-                                   example.language);
+      fs::path path =
+          directory / (std::to_string(index) + (bad ? "-bad." : "-good.") +
+                       example.language);
       fs::create_directories(directory);
       std::ofstream(path) << (bad ? example.bad : example.good);
       int count = countRule(scanPaths({path.string()}, rules), id);
       if (bad ? count == 0 : count != 0) {
-        std::cerr << id << " example " << index << (bad ? " bad" : " good") << ": "
-                  << count << " finding(s) of " << id << "\n";
+        std::cerr << id << " example " << index << (bad ? " bad" : " good")
+                  << ": " << count << " finding(s) of " << id << "\n";
         ++failures;
       }
     }

@@ -1,6 +1,6 @@
+#include "report/Report.h"
 #include "Registry.h"
 #include "TestSupport.h"
-#include "report/Report.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -11,7 +11,8 @@ using racelint::testing::TempDirectory;
 
 namespace {
 
-const char *const kRace = R"(CREATE TABLE leads (id bigint PRIMARY KEY, status text);
+const char *const kRace =
+    R"(CREATE TABLE leads (id bigint PRIMARY KEY, status text);
 CREATE FUNCTION sell(p_id bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE v_status text;
 BEGIN
@@ -51,10 +52,14 @@ TEST(Report, SarifResultShape) {
   const auto &location = result["locations"][0]["physicalLocation"];
   EXPECT_EQ(location["artifactLocation"]["uri"], "fn.sql");
   EXPECT_EQ(location["region"]["startLine"], 7);
-  EXPECT_EQ(result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"], 5);
-  EXPECT_NE(result["message"]["text"].get<std::string>().find("](1)"), std::string::npos);
+  EXPECT_EQ(
+      result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+      5);
+  EXPECT_NE(result["message"]["text"].get<std::string>().find("](1)"),
+            std::string::npos);
   EXPECT_EQ(result["codeFlows"][0]["threadFlows"][0]["locations"].size(), 2u);
-  EXPECT_TRUE(result["partialFingerprints"].contains("primaryLocationLineHash"));
+  EXPECT_TRUE(
+      result["partialFingerprints"].contains("primaryLocationLineHash"));
 }
 
 TEST(Report, InlineSuppressionBecomesSarifSuppression) {
@@ -80,8 +85,9 @@ TEST(Report, TextShowsSourceCaretAndNotes) {
   static const auto rules = createBuiltinRules();
   ScanResult result = scanWithBuiltins({base}, base);
   std::string text = writeText({result, rules, "test"});
-  EXPECT_NE(text.find("fn.sql:7:5: error: Update of leads depends on a check of"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("fn.sql:7:5: error: Update of leads depends on a check of"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("\n    ^~~~"), std::string::npos) << text;
   EXPECT_NE(text.find("fn.sql:5:3: note: "), std::string::npos) << text;

@@ -32,7 +32,8 @@ CREATE TABLE public.users (
 TEST(Schema, MigrationsApplyInVersionOrderNotPathOrder) {
   // 10_ sorts before 9_ as text; by version it comes after, and drops the key.
   auto result = scanFiles({
-      {"9_add_key.sql", "ALTER TABLE t ADD CONSTRAINT t_code_key UNIQUE (code);"},
+      {"9_add_key.sql",
+       "ALTER TABLE t ADD CONSTRAINT t_code_key UNIQUE (code);"},
       {"10_drop_key.sql", "ALTER TABLE t DROP CONSTRAINT t_code_key;"},
       {"1_create.sql", "CREATE TABLE t (id int PRIMARY KEY, code text);"},
   });

@@ -16,28 +16,32 @@ Event single(const std::string &sql, const SqlContext &context = {}) {
 }
 
 TEST(SqlStatement, SelectWithLockAndKeys) {
-  Event read = single("SELECT status, price FROM public.leads l WHERE l.id = $1 AND "
-                      "status = 'open' AND price > 3 FOR UPDATE SKIP LOCKED");
+  Event read =
+      single("SELECT status, price FROM public.leads l WHERE l.id = $1 AND "
+             "status = 'open' AND price > 3 FOR UPDATE SKIP LOCKED");
   EXPECT_EQ(read.kind, EventKind::Read);
   EXPECT_EQ(read.table, "leads");
   EXPECT_EQ(read.readColumns, (std::vector<std::string>{"status", "price"}));
   EXPECT_EQ(read.keyColumns, (std::vector<std::string>{"id", "status"}));
-  EXPECT_EQ(read.predicateColumns, (std::vector<std::string>{"id", "status", "price"}));
+  EXPECT_EQ(read.predicateColumns,
+            (std::vector<std::string>{"id", "status", "price"}));
   EXPECT_EQ(read.lock, RowLock::Update);
   EXPECT_FALSE(read.lockWaits);
 }
 
 TEST(SqlStatement, UpdateAtomicAndNonAtomicSets) {
   SqlContext context{{"v_balance"}};
-  auto facts = analyzeSql("UPDATE credits SET balance = balance - $2, note = v_balance "
-                          "WHERE workspace_id = $1 AND version = 3",
-                          context);
+  auto facts =
+      analyzeSql("UPDATE credits SET balance = balance - $2, note = v_balance "
+                 "WHERE workspace_id = $1 AND version = 3",
+                 context);
   ASSERT_TRUE(facts);
   const sql::StatementEvent &update = facts->events.back();
   ASSERT_EQ(update.event.setColumns.size(), 2u);
   EXPECT_TRUE(update.event.setColumns[0].atomic);
   EXPECT_FALSE(update.event.setColumns[1].atomic);
-  EXPECT_EQ(update.event.keyColumns, (std::vector<std::string>{"workspace_id", "version"}));
+  EXPECT_EQ(update.event.keyColumns,
+            (std::vector<std::string>{"workspace_id", "version"}));
   EXPECT_TRUE(update.valueVariables.count("v_balance"));
 }
 
@@ -63,9 +67,10 @@ TEST(SqlStatement, DeleteAndTransactions) {
 }
 
 TEST(SqlStatement, SubqueryReadsComeFirst) {
-  auto facts = analyzeSql("INSERT INTO members (user_id) SELECT $1 WHERE NOT EXISTS "
-                          "(SELECT 1 FROM members WHERE user_id = $1)",
-                          {});
+  auto facts =
+      analyzeSql("INSERT INTO members (user_id) SELECT $1 WHERE NOT EXISTS "
+                 "(SELECT 1 FROM members WHERE user_id = $1)",
+                 {});
   ASSERT_TRUE(facts);
   ASSERT_EQ(facts->events.size(), 2u);
   EXPECT_EQ(facts->events[0].event.kind, EventKind::Read);

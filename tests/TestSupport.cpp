@@ -49,7 +49,8 @@ ScanResult scanFiles(const std::map<std::string, std::string> &files) {
   TempDirectory directory;
   for (const auto &[name, text] : files)
     directory.write(name, text);
-  return scanWithBuiltins({directory.path().string()}, directory.path().string());
+  return scanWithBuiltins({directory.path().string()},
+                          directory.path().string());
 }
 
 } // namespace racelint::testing

@@ -14,7 +14,8 @@ public:
   TempDirectory();
   ~TempDirectory();
   const std::filesystem::path &path() const { return path_; }
-  std::filesystem::path write(const std::string &name, const std::string &text) const;
+  std::filesystem::path write(const std::string &name,
+                              const std::string &text) const;
 
 private:
   std::filesystem::path path_;

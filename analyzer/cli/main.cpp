@@ -93,7 +93,8 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options) {
     }
     if (arg == "--format") {
       auto format = value();
-      if (!format || (*format != "text" && *format != "sarif" && *format != "json"))
+      if (!format ||
+          (*format != "text" && *format != "sarif" && *format != "json"))
         return usageError("--format takes text, sarif or json");
       options.format = *format;
     } else if (arg == "-o" || arg == "--output") {
@@ -122,7 +123,8 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options) {
       auto size = value();
       auto mib = size ? parseCount(*size) : std::nullopt;
       if (!mib || *mib > 4096)
-        return usageError("--max-file-size takes a number of MiB from 1 to 4096");
+        return usageError(
+            "--max-file-size takes a number of MiB from 1 to 4096");
       options.maxFileMiB = *mib;
     } else if (arg.starts_with("-") && arg != "-") {
       return usageError("unknown option '" + arg + "'");
@@ -151,8 +153,9 @@ bool writeOutput(const Options &options, const std::string &text) {
 int listRules(const std::vector<std::unique_ptr<Rule>> &rules) {
   for (const auto &rule : rules) {
     const RuleMetadata &meta = rule->metadata();
-    std::cout << meta.id << "  " << meta.name << " (" << toString(meta.defaultLevel)
-              << ")\n    " << meta.shortDescription << "\n";
+    std::cout << meta.id << "  " << meta.name << " ("
+              << toString(meta.defaultLevel) << ")\n    "
+              << meta.shortDescription << "\n";
   }
   return kExitClean;
 }
@@ -168,7 +171,8 @@ const Rule *findRule(const std::vector<std::unique_ptr<Rule>> &rules,
 int explainRule(const Options &options,
                 const std::vector<std::unique_ptr<Rule>> &rules) {
   if (options.arguments.size() != 1)
-    return usageError("explain takes one rule id, e.g. 'racelint explain RL101'");
+    return usageError(
+        "explain takes one rule id, e.g. 'racelint explain RL101'");
   const Rule *rule = findRule(rules, options.arguments[0]);
   if (!rule)
     return usageError("no rule '" + options.arguments[0] +
@@ -185,7 +189,8 @@ int writeDocs(const Options &options,
   fs::create_directories(*options.output, error);
   for (const auto &rule : rules) {
     const RuleMetadata &meta = rule->metadata();
-    fs::path page = fs::path(*options.output) / (meta.id + "-" + meta.name + ".md");
+    fs::path page =
+        fs::path(*options.output) / (meta.id + "-" + meta.name + ".md");
     std::ofstream file(page, std::ios::binary);
     file << ruleMarkdown(meta);
     if (!file) {

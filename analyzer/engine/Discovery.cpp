@@ -107,7 +107,8 @@ private:
     result_.files.push_back({path, displayPathFor(path, base_)});
   }
 
-  void reportStatusError(const std::string &path, const std::error_code &error) {
+  void reportStatusError(const std::string &path,
+                         const std::error_code &error) {
     if (error == std::errc::too_many_symbolic_link_levels)
       report(Level::Error, "symlink-loop",
              "cannot read path: it is a symbolic link loop", path);

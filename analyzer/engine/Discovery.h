@@ -25,9 +25,10 @@ struct DiscoveryResult {
 /// they lead back into a directory already being walked (a loop, reported).
 /// `wanted` decides which files a front-end analyses; a file named explicitly
 /// that no front-end wants is reported rather than dropped.
-DiscoveryResult discoverFiles(const std::vector<std::string> &paths,
-                              const std::string &baseDirectory,
-                              const std::function<bool(const std::string &)> &wanted);
+DiscoveryResult
+discoverFiles(const std::vector<std::string> &paths,
+              const std::string &baseDirectory,
+              const std::function<bool(const std::string &)> &wanted);
 
 /// `path` relative to `base` when it lies below it, otherwise unchanged.
 std::string displayPathFor(const std::string &path, const std::string &base);

@@ -19,8 +19,9 @@ struct FileOutcome {
   FileAnalysis analysis;
 };
 
-const Frontend *frontendFor(const std::vector<std::unique_ptr<Frontend>> &frontends,
-                            const std::string &path) {
+const Frontend *
+frontendFor(const std::vector<std::unique_ptr<Frontend>> &frontends,
+            const std::string &path) {
   for (const auto &frontend : frontends)
     if (frontend->handles(path))
       return frontend.get();
@@ -122,12 +123,12 @@ ScanResult scan(const ScanOptions &options,
   auto work = [&] {
     for (std::size_t i = next++; i < discovered.files.size(); i = next++) {
       const DiscoveredFile &file = discovered.files[i];
-      outcomes[i] = analyzeFile(
-          file, *frontendFor(frontends, file.fsPath), options.read);
+      outcomes[i] =
+          analyzeFile(file, *frontendFor(frontends, file.fsPath), options.read);
     }
   };
-  unsigned workers = std::max(1u, std::min<unsigned>(
-                                      options.jobs, discovered.files.size()));
+  unsigned workers =
+      std::max(1u, std::min<unsigned>(options.jobs, discovered.files.size()));
   std::vector<std::jthread> threads;
   for (unsigned i = 1; i < workers; ++i)
     threads.emplace_back(work);

@@ -12,7 +12,8 @@ std::vector<std::uint64_t> leadingVersion(const std::string &name,
                                           bool dotted) {
   std::vector<std::uint64_t> version;
   std::size_t at = 0;
-  while (at < name.size() && std::isdigit(static_cast<unsigned char>(name[at]))) {
+  while (at < name.size() &&
+         std::isdigit(static_cast<unsigned char>(name[at]))) {
     std::uint64_t value = 0;
     while (at < name.size() &&
            std::isdigit(static_cast<unsigned char>(name[at]))) {
@@ -20,7 +21,8 @@ std::vector<std::uint64_t> leadingVersion(const std::string &name,
       ++at;
     }
     version.push_back(value);
-    bool separator = at + 1 < name.size() && (name[at] == '.' || name[at] == '_') &&
+    bool separator = at + 1 < name.size() &&
+                     (name[at] == '.' || name[at] == '_') &&
                      std::isdigit(static_cast<unsigned char>(name[at + 1]));
     if (!dotted || !separator)
       break;

@@ -17,7 +17,8 @@ struct RuleExample {
   std::string good;
 };
 
-/// A rule's metadata, from its rule.yaml (embedded in the binary at build time).
+/// A rule's metadata, from its rule.yaml (embedded in the binary at build
+/// time).
 struct RuleMetadata {
   std::string id;
   std::string name;

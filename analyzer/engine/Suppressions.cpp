@@ -29,7 +29,8 @@ std::optional<std::string> suppressionOnLine(std::string_view line,
   // Strip a block comment's closer from the reason.
   for (std::string_view closer : {"*/", "-->"})
     if (reason.ends_with(closer))
-      reason = trim(std::string_view(reason).substr(0, reason.size() - closer.size()));
+      reason = trim(
+          std::string_view(reason).substr(0, reason.size() - closer.size()));
   std::size_t start = 0;
   while (start <= ids.size()) {
     std::size_t comma = ids.find(',', start);

@@ -76,8 +76,9 @@ struct Event {
   Isolation isolation = Isolation::Unspecified;
   bool implicit = false;
 
-  /// For ExternalEffect and HeaderRead: what it is (e.g. "stripe.charges.create"
-  /// or a header name), and for effects whether an idempotency key was passed.
+  /// For ExternalEffect and HeaderRead: what it is (e.g.
+  /// "stripe.charges.create" or a header name), and for effects whether an
+  /// idempotency key was passed.
   std::string detail;
   bool idempotencyKeyPassed = false;
 

@@ -67,8 +67,8 @@ void Schema::renameTable(const std::string &from, const std::string &to) {
 }
 
 bool isConventionalVersionColumnName(const std::string &name) {
-  return name == "version" || name == "lock_version" ||
-         name == "row_version" || name == "rowversion";
+  return name == "version" || name == "lock_version" || name == "row_version" ||
+         name == "rowversion";
 }
 
 } // namespace racelint

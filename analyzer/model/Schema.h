@@ -41,7 +41,8 @@ struct Table {
   const Column *versionColumn() const;
   /// The strongest unique key whose columns all appear in `columns`, if any:
   /// a full key beats a partial one.
-  const UniqueKey *uniqueKeyWithin(const std::vector<std::string> &columns) const;
+  const UniqueKey *
+  uniqueKeyWithin(const std::vector<std::string> &columns) const;
 };
 
 /// Names are folded to lower case unless they were quoted, as PostgreSQL does;

@@ -6,8 +6,10 @@ namespace racelint {
 namespace {
 
 nlohmann::ordered_json locationJson(const SourceLocation &where) {
-  return {{"file", where.file},        {"line", where.line},
-          {"column", where.column},    {"endLine", where.endLine},
+  return {{"file", where.file},
+          {"line", where.line},
+          {"column", where.column},
+          {"endLine", where.endLine},
           {"endColumn", where.endColumn}};
 }
 

@@ -3,8 +3,9 @@
 namespace racelint {
 
 std::string ruleMarkdown(const RuleMetadata &rule) {
-  std::string out = "<!-- Generated from rules/" + rule.id + "-" + rule.name +
-                    "/rule.yaml by `racelint docs`: edit the YAML, not this file. -->\n";
+  std::string out =
+      "<!-- Generated from rules/" + rule.id + "-" + rule.name +
+      "/rule.yaml by `racelint docs`: edit the YAML, not this file. -->\n";
   out += "# " + rule.id + " " + rule.name + "\n\n";
   out += "*" + rule.shortDescription + "*\n\n";
   out += "Default level: **" + std::string(toString(rule.defaultLevel)) +
@@ -16,7 +17,8 @@ std::string ruleMarkdown(const RuleMetadata &rule) {
     out += "\n";
   for (const RuleExample &example : rule.examples) {
     out += "\n## Flagged\n\n```" + example.language + "\n" + example.bad;
-    out += "```\n\n## Accepted\n\n```" + example.language + "\n" + example.good + "```\n";
+    out += "```\n\n## Accepted\n\n```" + example.language + "\n" +
+           example.good + "```\n";
   }
   if (!rule.options.empty()) {
     out += "\n## Options\n\n";

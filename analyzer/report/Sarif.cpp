@@ -16,8 +16,8 @@ const char *sarifLevel(Level level) { return toString(level); }
 std::string uriFor(const std::string &path) {
   std::string uri;
   for (unsigned char c : path) {
-    bool plain = std::isalnum(c) || std::string_view("/-._~").find(c) !=
-                                        std::string_view::npos;
+    bool plain = std::isalnum(c) ||
+                 std::string_view("/-._~").find(c) != std::string_view::npos;
     if (plain) {
       uri += static_cast<char>(c);
     } else {
@@ -39,8 +39,10 @@ Json physicalLocation(const SourceLocation &where, const ScanResult &scan) {
       region["endLine"] = where.endLine;
       region["endColumn"] = where.endColumn;
     }
-    if (auto source = scan.sources.find(where.file); source != scan.sources.end())
-      region["snippet"] = {{"text", std::string(source->second.line(where.line))}};
+    if (auto source = scan.sources.find(where.file);
+        source != scan.sources.end())
+      region["snippet"] = {
+          {"text", std::string(source->second.line(where.line))}};
     location["region"] = std::move(region);
   }
   return location;
@@ -62,7 +64,8 @@ std::string lineHash(const Finding &finding, const ScanResult &scan) {
       if (!std::isspace(static_cast<unsigned char>(c)))
         mix(c);
   char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  std::snprintf(text, sizeof text, "%016llx",
+                static_cast<unsigned long long>(hash));
   return text;
 }
 
@@ -72,12 +75,15 @@ Json ruleDescriptor(const RuleMetadata &rule) {
   descriptor["name"] = rule.name;
   descriptor["shortDescription"] = {{"text", rule.shortDescription}};
   descriptor["fullDescription"] = {{"text", rule.fullDescription}};
-  descriptor["help"] = {{"text", rule.helpMarkdown}, {"markdown", rule.helpMarkdown}};
-  descriptor["defaultConfiguration"] = {{"level", sarifLevel(rule.defaultLevel)}};
-  descriptor["properties"] = {{"tags", rule.tags},
-                              {"precision", rule.precision},
-                              {"problem.severity", sarifLevel(rule.defaultLevel)},
-                              {"security-severity", rule.securitySeverity}};
+  descriptor["help"] = {{"text", rule.helpMarkdown},
+                        {"markdown", rule.helpMarkdown}};
+  descriptor["defaultConfiguration"] = {
+      {"level", sarifLevel(rule.defaultLevel)}};
+  descriptor["properties"] = {
+      {"tags", rule.tags},
+      {"precision", rule.precision},
+      {"problem.severity", sarifLevel(rule.defaultLevel)},
+      {"security-severity", rule.securitySeverity}};
   return descriptor;
 }
 
@@ -106,8 +112,8 @@ std::string writeSarif(const ReportInput &input) {
       result["ruleIndex"] = it->second;
     result["level"] = sarifLevel(finding.level);
     result["message"] = {{"text", finding.message}};
-    result["locations"] = Json::array({{{"physicalLocation",
-                                         physicalLocation(finding.where, scan)}}});
+    result["locations"] = Json::array(
+        {{{"physicalLocation", physicalLocation(finding.where, scan)}}});
     std::string hash = lineHash(finding, scan);
     int occurrence = ++occurrences[finding.where.file + "\n" + hash];
     result["partialFingerprints"] = {
@@ -117,7 +123,8 @@ std::string writeSarif(const ReportInput &input) {
       for (std::size_t i = 0; i < finding.related.size(); ++i)
         related.push_back(
             {{"id", i + 1},
-             {"physicalLocation", physicalLocation(finding.related[i].where, scan)},
+             {"physicalLocation",
+              physicalLocation(finding.related[i].where, scan)},
              {"message", {{"text", finding.related[i].message}}}});
       result["relatedLocations"] = std::move(related);
     }
@@ -128,8 +135,9 @@ std::string writeSarif(const ReportInput &input) {
             {{"location",
               {{"physicalLocation", physicalLocation(step.where, scan)},
                {"message", {{"text", step.message}}}}}});
-      result["codeFlows"] = Json::array(
-          {{{"threadFlows", Json::array({{{"locations", std::move(steps)}}})}}});
+      result["codeFlows"] =
+          Json::array({{{"threadFlows",
+                         Json::array({{{"locations", std::move(steps)}}})}}});
     }
     if (finding.suppression)
       result["suppressions"] = Json::array(
@@ -150,9 +158,9 @@ std::string writeSarif(const ReportInput &input) {
 
   Json run;
   run["tool"] = {{"driver", std::move(driver)}};
-  run["invocations"] = Json::array(
-      {{{"executionSuccessful", true},
-        {"toolExecutionNotifications", std::move(notifications)}}});
+  run["invocations"] =
+      Json::array({{{"executionSuccessful", true},
+                    {"toolExecutionNotifications", std::move(notifications)}}});
   run["columnKind"] = "unicodeCodePoints";
   run["results"] = std::move(results);
 

@@ -44,7 +44,8 @@ std::string plainMessage(const std::string &message) {
   for (std::size_t i = 0; i < message.size(); ++i) {
     if (message[i] == '[') {
       std::size_t close = message.find("](", i);
-      std::size_t end = close == std::string::npos ? close : message.find(')', close);
+      std::size_t end =
+          close == std::string::npos ? close : message.find(')', close);
       if (end != std::string::npos) {
         plain += message.substr(i + 1, close - i - 1);
         i = end;
@@ -79,7 +80,8 @@ std::string writeText(const ReportInput &input) {
          plural(counts[Level::Note], "note");
   if (suppressed)
     out += " (" + std::to_string(suppressed) + " suppressed)";
-  out += " in " + plural(static_cast<int>(input.scan.files.size()), "file") + "\n";
+  out +=
+      " in " + plural(static_cast<int>(input.scan.files.size()), "file") + "\n";
   return out;
 }
 
@@ -90,8 +92,9 @@ std::string writeTextDiagnostics(const ReportInput &input) {
     if (diagnostic.where.valid())
       out += ":" + std::to_string(diagnostic.where.line) + ":" +
              std::to_string(diagnostic.where.column);
-    out += ": " + std::string(toString(diagnostic.level)) + ": " +
-           diagnostic.message + " [" + diagnostic.code + "]\n";
+    out += ": ";
+    out += toString(diagnostic.level);
+    out += ": " + diagnostic.message + " [" + diagnostic.code + "]\n";
   }
   return out;
 }

@@ -14,8 +14,9 @@ using pg::stringMember;
 
 SourceLocation nameLocation(const StatementSource &source, const Json &body,
                             const std::string &name) {
-  std::size_t at = source.begin + static_cast<std::size_t>(
-                                      std::max(0, pg::intMember(body, "location", 0)));
+  std::size_t at =
+      source.begin +
+      static_cast<std::size_t>(std::max(0, pg::intMember(body, "location", 0)));
   return source.file.span(at, at + std::max<std::size_t>(name.size(), 1));
 }
 
@@ -45,7 +46,8 @@ UniqueKey keyFromConstraint(const Json &constraint, const std::string &table,
   key.columns = std::move(columns);
   key.name = stringMember(constraint, "conname");
   if (key.name.empty())
-    key.name = key.primary ? table + "_pkey" : keyName(table, key.columns, "key");
+    key.name =
+        key.primary ? table + "_pkey" : keyName(table, key.columns, "key");
   key.partial = member(constraint, "where_clause").is_object();
   key.declared = nameLocation(source, constraint, key.name);
   return key;
@@ -78,7 +80,8 @@ Column columnOf(const Json &definition, const std::string &table,
         type == "CONSTR_GENERATED")
       column.hasDefault = true;
     if (isKeyConstraint(*constraint))
-      keys.push_back(keyFromConstraint(*constraint, table, {column.name}, source));
+      keys.push_back(
+          keyFromConstraint(*constraint, table, {column.name}, source));
   }
   return column;
 }
@@ -88,15 +91,16 @@ SchemaChange change(SchemaChange::Kind kind, std::string table,
   SchemaChange result;
   result.kind = kind;
   result.table = std::move(table);
-  result.where = source.file.span(source.begin, source.begin + source.text.size());
+  result.where =
+      source.file.span(source.begin, source.begin + source.text.size());
   return result;
 }
 
 void createTable(const Json &create, const StatementSource &source,
                  std::vector<SchemaChange> &changes) {
   const Json &relation = member(create, "relation");
-  SchemaChange result = change(SchemaChange::Kind::CreateTable,
-                               tableOf(relation), source);
+  SchemaChange result =
+      change(SchemaChange::Kind::CreateTable, tableOf(relation), source);
   result.ifNotExists = pg::boolMember(create, "if_not_exists");
   Table &table = result.tableDefinition;
   table.name = result.table;
@@ -136,7 +140,8 @@ void alterTable(const Json &alter, const StatementSource &source,
     if (subtype == "AT_AddColumn") {
       std::vector<UniqueKey> keys;
       SchemaChange add = change(Kind::AddColumn, table, source);
-      add.column = columnOf(member(definition, "ColumnDef"), table, source, keys);
+      add.column =
+          columnOf(member(definition, "ColumnDef"), table, source, keys);
       changes.push_back(std::move(add));
       for (UniqueKey &key : keys) {
         SchemaChange unique = change(Kind::AddUniqueKey, table, source);
@@ -173,8 +178,8 @@ void alterTable(const Json &alter, const StatementSource &source,
     } else if (subtype == "AT_AlterColumnType") {
       SchemaChange alterColumn = change(Kind::AlterColumn, table, source);
       alterColumn.name = name;
-      alterColumn.setType = pg::lastName(member(
-          member(member(definition, "ColumnDef"), "typeName"), "names"));
+      alterColumn.setType = pg::lastName(
+          member(member(member(definition, "ColumnDef"), "typeName"), "names"));
       changes.push_back(std::move(alterColumn));
     }
   }
@@ -209,8 +214,8 @@ void createIndex(const Json &index, const StatementSource &source,
     // statement's text to point at it.
     std::size_t at = source.text.find(add.key.name);
     if (at != std::string::npos)
-      add.key.declared = source.file.span(source.begin + at,
-                                          source.begin + at + add.key.name.size());
+      add.key.declared = source.file.span(
+          source.begin + at, source.begin + at + add.key.name.size());
   }
   changes.push_back(std::move(add));
 }
@@ -220,7 +225,8 @@ void renameObject(const Json &rename, const StatementSource &source,
   std::string type = stringMember(rename, "renameType");
   std::string table = tableOf(member(rename, "relation"));
   if (type == "OBJECT_TABLE") {
-    SchemaChange result = change(SchemaChange::Kind::RenameTable, table, source);
+    SchemaChange result =
+        change(SchemaChange::Kind::RenameTable, table, source);
     result.newName = stringMember(rename, "newname");
     changes.push_back(std::move(result));
   } else if (type == "OBJECT_COLUMN") {
@@ -240,9 +246,9 @@ void dropObjects(const Json &drop, const StatementSource &source,
     return;
   for (const Json &object : member(drop, "objects")) {
     std::string name = pg::lastName(member(member(object, "List"), "items"));
-    SchemaChange result = change(
-        table ? SchemaChange::Kind::DropTable : SchemaChange::Kind::DropIndex,
-        table ? name : std::string(), source);
+    SchemaChange result = change(table ? SchemaChange::Kind::DropTable
+                                       : SchemaChange::Kind::DropIndex,
+                                 table ? name : std::string(), source);
     result.name = name;
     changes.push_back(std::move(result));
   }

@@ -12,7 +12,8 @@ namespace racelint::pg {
 
 using Json = nlohmann::json;
 
-/// The node's type name ("SelectStmt") and its body, for a `{Type: {...}}` node.
+/// The node's type name ("SelectStmt") and its body, for a `{Type: {...}}`
+/// node.
 std::string_view nodeType(const Json &node);
 const Json &nodeBody(const Json &node);
 /// The body of `node` when it is of type `type`, else null.

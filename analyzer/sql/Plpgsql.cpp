@@ -52,7 +52,8 @@ private:
   using Reads = std::set<EventIndex>;
 
   SourceLocation lineLocation(int bodyLineNumber) const {
-    unsigned line = bodyLine_ + static_cast<unsigned>(std::max(bodyLineNumber, 1)) - 1;
+    unsigned line =
+        bodyLine_ + static_cast<unsigned>(std::max(bodyLineNumber, 1)) - 1;
     std::string_view text = source_.file.line(line);
     std::size_t first = text.find_first_not_of(" \t");
     if (first == std::string_view::npos)
@@ -108,7 +109,8 @@ private:
 
   std::optional<StatementFacts> analyze(const Json &expression, int lineno,
                                         bool isCondition) {
-    std::string query = stringMember(member(expression, "PLpgSQL_expr"), "query");
+    std::string query =
+        stringMember(member(expression, "PLpgSQL_expr"), "query");
     if (query.empty())
       return std::nullopt;
     std::optional<StatementFacts> facts =
@@ -212,8 +214,9 @@ private:
     } else if (type == "PLpgSQL_stmt_fors") {
       Reads rows;
       if (auto facts = analyze(member(statement, "query"), lineno, false))
-        for (EventIndex added : addEvents(std::move(*facts), lineno, intoTargets(
-                                              Json{{"target", member(statement, "var")}})))
+        for (EventIndex added :
+             addEvents(std::move(*facts), lineno,
+                       intoTargets(Json{{"target", member(statement, "var")}})))
           rows.insert(added);
       walkGuarded(member(statement, "body"), rows);
     } else if (type == "PLpgSQL_stmt_loop" || type == "PLpgSQL_stmt_fori" ||
@@ -230,12 +233,12 @@ private:
 
   void walkAssignment(const Json &statement, int lineno) {
     std::string target = variableName(pg::intMember(statement, "varno"));
-    std::string query =
-        stringMember(member(member(statement, "expr"), "PLpgSQL_expr"), "query");
+    std::string query = stringMember(
+        member(member(statement, "expr"), "PLpgSQL_expr"), "query");
     // PostgreSQL 14+ keeps the whole `target := value`; analyse the value.
     std::size_t assign = query.find(":=");
-    std::size_t valueStart = assign != std::string::npos ? assign + 2
-                                                         : query.find('=') + 1;
+    std::size_t valueStart =
+        assign != std::string::npos ? assign + 2 : query.find('=') + 1;
     if (assign == std::string::npos && query.find('=') == std::string::npos)
       valueStart = 0;
     Json value = {{"PLpgSQL_expr", {{"query", query.substr(valueStart)}}}};
@@ -255,8 +258,8 @@ private:
     Reads all = condition;
     for (const Json &item : member(statement, "elsif_list")) {
       const Json &elsif = member(item, "PLpgSQL_if_elsif");
-      Reads more = conditionDependencies(member(elsif, "cond"),
-                                         pg::intMember(elsif, "lineno", lineno));
+      Reads more = conditionDependencies(
+          member(elsif, "cond"), pg::intMember(elsif, "lineno", lineno));
       all.insert(more.begin(), more.end());
       bool exits = walkGuarded(member(elsif, "stmts"), all);
       anyExits |= exits;
@@ -309,7 +312,8 @@ private:
            member(member(handler, "PLpgSQL_exception"), "conditions")) {
         std::string name =
             stringMember(member(condition, "PLpgSQL_condition"), "condname");
-        catchesUniqueViolation |= name == "unique_violation" || name == "others";
+        catchesUniqueViolation |=
+            name == "unique_violation" || name == "others";
       }
     if (catchesUniqueViolation)
       for (EventIndex i = firstEvent; i < unit_.events.size(); ++i)
@@ -363,16 +367,17 @@ std::pair<std::string, std::size_t> bodyOf(const Json &createFunction,
     const Json *definition = asNode(option, "DefElem");
     if (!definition || stringMember(*definition, "defname") != "as")
       continue;
-    std::vector<std::string> items =
-        pg::stringList(member(member(member(*definition, "arg"), "List"), "items"));
+    std::vector<std::string> items = pg::stringList(
+        member(member(member(*definition, "arg"), "List"), "items"));
     if (items.empty())
       continue;
-    std::size_t from =
-        static_cast<std::size_t>(std::max(0, pg::intMember(*definition, "location", 0)));
+    std::size_t from = static_cast<std::size_t>(
+        std::max(0, pg::intMember(*definition, "location", 0)));
     std::size_t at = source.text.find(items.front(), from);
     // A single-quoted body with doubled quotes is not verbatim in the text:
     // line numbers then count from the AS keyword.
-    return {items.front(), source.begin + (at == std::string::npos ? from : at)};
+    return {items.front(),
+            source.begin + (at == std::string::npos ? from : at)};
   }
   return {};
 }
@@ -392,7 +397,8 @@ std::optional<Unit> plpgsqlUnitOf(const Json &createFunction,
           : source.file.span(source.begin + nameAt,
                              source.begin + nameAt + name.size());
 
-  PgQueryPlpgsqlParseResult result = pg_query_parse_plpgsql(source.text.c_str());
+  PgQueryPlpgsqlParseResult result =
+      pg_query_parse_plpgsql(source.text.c_str());
   std::optional<Unit> unit;
   if (result.error) {
     Diagnostic diagnostic;
@@ -408,7 +414,8 @@ std::optional<Unit> plpgsqlUnitOf(const Json &createFunction,
     if (functions.is_array() && !functions.empty()) {
       auto [body, bodyBegin] = bodyOf(createFunction, source);
       UnitBuilder builder(source, bodyBegin, diagnostics);
-      unit = builder.build(member(functions[0], "PLpgSQL_function"), name, declared);
+      unit = builder.build(member(functions[0], "PLpgSQL_function"), name,
+                           declared);
     }
   }
   pg_query_free_plpgsql_parse_result(result);

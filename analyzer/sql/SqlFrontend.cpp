@@ -109,14 +109,16 @@ FileAnalysis SqlFrontend::analyze(const SourceFile &file) const {
     // that point can be split into statements.
     analysis.diagnostics.push_back(parseError(
         file, split.error->cursorpos > 0 ? split.error->cursorpos - 1 : 0,
-        split.error->message, "file not analysed: it cannot be split into statements"));
+        split.error->message,
+        "file not analysed: it cannot be split into statements"));
     pg_query_free_split_result(split);
     return analysis;
   }
   std::vector<std::pair<std::size_t, std::size_t>> ranges;
   for (int i = 0; i < split.n_stmts; ++i) {
     std::size_t begin = static_cast<std::size_t>(split.stmts[i]->stmt_location);
-    std::size_t end = begin + static_cast<std::size_t>(split.stmts[i]->stmt_len);
+    std::size_t end =
+        begin + static_cast<std::size_t>(split.stmts[i]->stmt_len);
     ranges.emplace_back(firstTokenOffset(text, begin, end), end);
   }
   pg_query_free_split_result(split);

@@ -14,7 +14,8 @@ using pg::nodeType;
 using pg::stringMember;
 
 void addUnique(std::vector<std::string> &names, const std::string &name) {
-  if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end())
+  if (!name.empty() &&
+      std::find(names.begin(), names.end(), name) == names.end())
     names.push_back(name);
 }
 
@@ -121,7 +122,8 @@ std::set<std::string> variablesIn(const Json &expression, const Scope &scope) {
           resolved && resolved->kind == Scope::RefKind::Variable)
         variables.insert(resolved->name);
     } else if (const Json *param = asNode(node, "ParamRef")) {
-      variables.insert("$" + std::to_string(pg::intMember(*param, "number", 0)));
+      variables.insert("$" +
+                       std::to_string(pg::intMember(*param, "number", 0)));
     }
   });
   return variables;
@@ -149,9 +151,9 @@ void collectKeyColumns(const Json &predicate, const Scope &scope,
   if (!expression)
     return;
   std::string kind = stringMember(*expression, "kind");
-  bool equality = pg::lastName(member(*expression, "name")) == "=" &&
-                  (kind == "AEXPR_OP" || kind == "AEXPR_IN" ||
-                   kind == "AEXPR_OP_ANY");
+  bool equality =
+      pg::lastName(member(*expression, "name")) == "=" &&
+      (kind == "AEXPR_OP" || kind == "AEXPR_IN" || kind == "AEXPR_OP_ANY");
   if (!equality)
     return;
   const Json &left = member(*expression, "lexpr");
@@ -336,7 +338,8 @@ private:
       if (stringMember(*locking, "waitPolicy") != "LockWaitBlock")
         event.lockWaits = false;
     }
-    read.offset = locationOf(member(member(select, "fromClause")[0], "RangeVar"));
+    read.offset =
+        locationOf(member(member(select, "fromClause")[0], "RangeVar"));
     facts_.events.push_back(std::move(read));
   }
 
@@ -368,7 +371,8 @@ private:
       for (const Json &element : member(infer, "indexElems")) {
         const Json &index = member(element, "IndexElem");
         addUnique(event.keyColumns, stringMember(index, "name"));
-        for (const std::string &column : mainColumnsIn(member(index, "expr"), scope))
+        for (const std::string &column :
+             mainColumnsIn(member(index, "expr"), scope))
           addUnique(event.keyColumns, column);
       }
       event.detail = stringMember(infer, "conname");
@@ -443,9 +447,8 @@ private:
     StatementEvent event;
     if (kind == "TRANS_STMT_BEGIN" || kind == "TRANS_STMT_START") {
       event.event.kind = EventKind::TxBegin;
-      event.event.isolation =
-          isolationOption(member(transaction, "options"))
-              .value_or(Isolation::Unspecified);
+      event.event.isolation = isolationOption(member(transaction, "options"))
+                                  .value_or(Isolation::Unspecified);
     } else if (kind == "TRANS_STMT_COMMIT" || kind == "TRANS_STMT_ROLLBACK" ||
                kind == "TRANS_STMT_PREPARE") {
       event.event.kind = EventKind::TxEnd;

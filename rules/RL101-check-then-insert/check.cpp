@@ -35,8 +35,9 @@ private:
     std::vector<std::string> key;
     for (const std::string &column : read.keyColumns)
       if (insert.setColumns.empty() ||
-          std::any_of(insert.setColumns.begin(), insert.setColumns.end(),
-                      [&](const SetColumn &set) { return set.column == column; }))
+          std::any_of(
+              insert.setColumns.begin(), insert.setColumns.end(),
+              [&](const SetColumn &set) { return set.column == column; }))
         key.push_back(column);
     if (key.empty())
       return false;
@@ -60,16 +61,17 @@ private:
                         "is not handled.";
     } else {
       finding.message =
-          "Insert into " + insert.table + " after " + rules::link("a check", 1) +
-          " for an existing row on " + target +
+          "Insert into " + insert.table + " after " +
+          rules::link("a check", 1) + " for an existing row on " + target +
           " can duplicate the row: no unique key covers " + target +
           (read.lock != RowLock::None
                ? ", and the check's row lock cannot lock a row that is absent."
                : ".");
     }
     finding.related.push_back({read.where, "the check for an existing row"});
-    finding.flow = {{read.where, "checks for an existing " + insert.table + " row"},
-                    {insert.where, "inserts when none was seen"}};
+    finding.flow = {
+        {read.where, "checks for an existing " + insert.table + " row"},
+        {insert.where, "inserts when none was seen"}};
     if (unique)
       finding.related.push_back({unique->declared, "the unique key"});
     findings.push_back(std::move(finding));

@@ -58,13 +58,15 @@ private:
           version && rules::contains(write.predicateColumns, version->name))
         return false;
 
-    std::string verb = write.kind == EventKind::Delete ? "Delete from " : "Update of ";
+    std::string verb =
+        write.kind == EventKind::Delete ? "Delete from " : "Update of ";
     std::string what = state.empty() ? std::string("the row")
                                      : rules::columnList(write.table, state);
     Finding finding = makeFinding(
         write.where,
-        verb + write.table + " depends on " + rules::link("a check", 1) + " of " +
-            what + ", but its WHERE clause does not re-check it and the check "
+        verb + write.table + " depends on " + rules::link("a check", 1) +
+            " of " + what +
+            ", but its WHERE clause does not re-check it and the check "
             "took no row lock.");
     finding.related.push_back({read.where, "the check of the row's state"});
     finding.flow = {{read.where, "reads the row's state"},

@@ -32,8 +32,8 @@ private:
       return false;
     std::vector<std::string> overwritten;
     for (const SetColumn &set : write.setColumns)
-      if (!set.atomic &&
-          (read.readsAllColumns || rules::contains(read.readColumns, set.column)))
+      if (!set.atomic && (read.readsAllColumns ||
+                          rules::contains(read.readColumns, set.column)))
         overwritten.push_back(set.column);
     if (overwritten.empty())
       return false;
@@ -55,7 +55,8 @@ private:
                          rules::link("an earlier read", 1) +
                          " of the same row without a lock, a version check or "
                          "an atomic update, so a concurrent update is lost.");
-    finding.related.push_back({read.where, "the read the new value derives from"});
+    finding.related.push_back(
+        {read.where, "the read the new value derives from"});
     finding.flow = {{read.where, "reads the current value"},
                     {write.where, "writes a value computed from it"}};
     findings.push_back(std::move(finding));

@@ -18,7 +18,8 @@ std::string normalised(const std::string &name) {
   return folded;
 }
 
-bool matchesAny(const std::string &name, const std::vector<std::string> &words) {
+bool matchesAny(const std::string &name,
+                const std::vector<std::string> &words) {
   std::string folded = normalised(name);
   return std::any_of(words.begin(), words.end(), [&](const std::string &word) {
     return folded == normalised(word);
@@ -45,14 +46,15 @@ public:
       for (const Column &column : table.columns) {
         bool keyColumn =
             matchesAny(column.name, meta.option("key-columns")) ||
-            (eventTable && matchesAny(column.name, meta.option("event-columns")));
+            (eventTable &&
+             matchesAny(column.name, meta.option("event-columns")));
         if (!keyColumn || !column.declared.valid())
           continue;
-        bool unique = std::any_of(
-            table.uniqueKeys.begin(), table.uniqueKeys.end(),
-            [&](const UniqueKey &key) {
-              return rules::contains(key.columns, column.name);
-            });
+        bool unique =
+            std::any_of(table.uniqueKeys.begin(), table.uniqueKeys.end(),
+                        [&](const UniqueKey &key) {
+                          return rules::contains(key.columns, column.name);
+                        });
         if (unique)
           continue;
         findings.push_back(makeFinding(
