@@ -80,6 +80,96 @@ bool sameRow(const Event &read, const Event &write) {
          intersects(read.keyColumns, write.keyColumns);
 }
 
+const Column *versionColumnOf(const Schema &schema, const std::string &table) {
+  const Table *found = schema.findTable(table);
+  return found ? found->versionColumn() : nullptr;
+}
+
+bool testsVersion(const Schema &schema, const Event &write) {
+  const Column *version = versionColumnOf(schema, write.table);
+  return version && contains(write.predicateColumns, version->name);
+}
+
+bool protectedByLockOrIsolation(const Unit &unit, EventIndex write) {
+  const Event &act = unit.events[write];
+  if (isolationOf(unit, act) >= Isolation::RepeatableRead)
+    return true;
+  for (EventIndex i = 0; i < write; ++i) {
+    const Event &earlier = unit.events[i];
+    bool held = sameTransaction(earlier, act) ||
+                (earlier.kind == EventKind::Lock && earlier.advisory &&
+                 !earlier.transactionScoped);
+    if (!held)
+      continue;
+    if (earlier.kind == EventKind::Lock &&
+        (earlier.advisory || earlier.table == act.table))
+      return true;
+    if (earlier.kind == EventKind::Read && earlier.lock != RowLock::None &&
+        earlier.table == act.table &&
+        (sameRow(earlier, act) || earlier.keyColumns.empty()))
+      return true;
+  }
+  return false;
+}
+
+bool isCompareAndSet(const Schema &schema, const Event &write) {
+  if (write.keyMatchesMany)
+    return false; // many rows: the count is no yes-or-no answer
+  if (testsVersion(schema, write))
+    return true;
+  const Table *table = schema.findTable(write.table);
+  const UniqueKey *key =
+      table ? table->uniqueKeyWithin(write.keyColumns) : nullptr;
+  if (!(key && !key->partial) && !contains(write.keyColumns, "id"))
+    return false; // not one row: a bulk update, not a compare-and-set
+  std::vector<std::string> identity = rowIdentity(schema, write);
+  return std::any_of(
+      write.predicateColumns.begin(), write.predicateColumns.end(),
+      [&](const std::string &column) { return !contains(identity, column); });
+}
+
+bool rechecksDependedState(const Schema &schema, const Unit &unit,
+                           const Event &write) {
+  std::vector<std::string> identity = rowIdentity(schema, write);
+  const Column *version = versionColumnOf(schema, write.table);
+  std::vector<std::string> state;
+  for (const std::string &column : write.predicateColumns)
+    if (!contains(identity, column) && (!version || column != version->name))
+      state.push_back(column);
+  if (state.empty() || !isCompareAndSet(schema, write))
+    return false;
+  bool dependsOnRead = false;
+  for (const auto *links : {&write.guardedBy, &write.valueFrom})
+    for (EventIndex index : *links) {
+      const Event &read = unit.events[index];
+      if (read.kind != EventKind::Read || read.table != write.table)
+        continue;
+      dependsOnRead = true;
+      if (read.readsAllColumns || intersects(read.readColumns, state) ||
+          intersects(read.predicateColumns, state))
+        return true;
+    }
+  return !dependsOnRead; // a blind compare-and-set depends on what it tests
+}
+
+bool versionRuleCovers(const Schema &schema, const Unit &unit,
+                       EventIndex write) {
+  const Event &act = unit.events[write];
+  if (act.kind != EventKind::Update || unit.kind == Unit::Kind::SqlScript ||
+      !versionColumnOf(schema, act.table) || testsVersion(schema, act))
+    return false;
+  bool onlyAtomic =
+      !act.setColumns.empty() &&
+      std::all_of(act.setColumns.begin(), act.setColumns.end(),
+                  [](const SetColumn &set) { return set.atomic; });
+  return !onlyAtomic && !protectedByLockOrIsolation(unit, write) &&
+         !rechecksDependedState(schema, unit, act);
+}
+
+EventIndex indexOf(const Unit &unit, const Event &event) {
+  return static_cast<EventIndex>(&event - unit.events.data());
+}
+
 std::string link(const std::string &text, std::size_t number) {
   return "[" + text + "](" + std::to_string(number) + ")";
 }

@@ -45,6 +45,30 @@ std::vector<std::string> rowIdentity(const Schema &schema, const Event &write);
 /// equality column.
 bool sameRow(const Event &read, const Event &write);
 
+/// The table's version column, if it has one.
+const Column *versionColumnOf(const Schema &schema, const std::string &table);
+/// The write's predicate tests the table's version column.
+bool testsVersion(const Schema &schema, const Event &write);
+
+/// A row lock on the written row, an advisory or table lock, taken earlier
+/// in the transaction the write runs in; or an isolation level at which
+/// PostgreSQL rejects a concurrent update of the row (REPEATABLE READ and up).
+bool protectedByLockOrIsolation(const Unit &unit, EventIndex write);
+
+/// Compare-and-set: the predicate tests a column beyond the row's identity
+/// (a state or version column), so a concurrent change makes it match nothing.
+bool isCompareAndSet(const Schema &schema, const Event &write);
+
+/// RL202 reports this write: an update of a versioned table, in request code
+/// (not a SQL script), that does not test the version, is not purely atomic,
+/// runs under no lock, and is no compare-and-set re-checking the state it
+/// depends on. Other rules leave such a write to RL202: one bug, one finding.
+bool versionRuleCovers(const Schema &schema, const Unit &unit,
+                       EventIndex write);
+
+/// The index of `event` within `unit` (events are stored in order).
+EventIndex indexOf(const Unit &unit, const Event &event);
+
 /// A "[text](N)" link to the Nth related location, for messages.
 std::string link(const std::string &text, std::size_t number);
 

@@ -12,7 +12,7 @@
 
 #include "Registry.h"
 #include "engine/Driver.h"
-#include "sql/SqlFrontend.h"
+#include "frontends/Frontends.h"
 
 #include <filesystem>
 #include <fstream>
@@ -85,8 +85,7 @@ Expectations readExpectations(const fs::path &file) {
 
 ScanResult scanPaths(const std::vector<std::string> &paths,
                      const std::vector<std::unique_ptr<Rule>> &rules) {
-  std::vector<std::unique_ptr<Frontend>> frontends;
-  frontends.push_back(std::make_unique<sql::SqlFrontend>());
+  std::vector<std::unique_ptr<Frontend>> frontends = createFrontends();
   ScanOptions options;
   options.paths = paths;
   options.baseDirectory = fs::current_path().string();

@@ -1,7 +1,7 @@
 #include "TestSupport.h"
 
 #include "Registry.h"
-#include "sql/SqlFrontend.h"
+#include "frontends/Frontends.h"
 
 #include <atomic>
 #include <fstream>
@@ -36,8 +36,7 @@ fs::path TempDirectory::write(const std::string &name,
 ScanResult scanWithBuiltins(const std::vector<std::string> &paths,
                             const std::string &base, unsigned jobs) {
   static const std::vector<std::unique_ptr<Rule>> rules = createBuiltinRules();
-  std::vector<std::unique_ptr<Frontend>> frontends;
-  frontends.push_back(std::make_unique<sql::SqlFrontend>());
+  std::vector<std::unique_ptr<Frontend>> frontends = createFrontends();
   ScanOptions options;
   options.paths = paths;
   options.baseDirectory = base;

@@ -2,8 +2,8 @@
 
 #include "Registry.h"
 #include "engine/Driver.h"
+#include "frontends/Frontends.h"
 #include "report/Report.h"
-#include "sql/SqlFrontend.h"
 
 #include <filesystem>
 #include <fstream>
@@ -24,6 +24,7 @@ const char *const kUsage = R"(usage: racelint [scan] PATH... [options]
        racelint rules
        racelint explain RULE
        racelint docs --output DIR
+       racelint model PATH...     the schema and program model, as JSON
 
 Finds race-prone data access: check-then-act, lost updates, missing version
 checks and non-idempotent endpoints.
@@ -73,8 +74,9 @@ std::optional<unsigned long> parseCount(const std::string &text) {
 std::optional<int> parseArguments(int argc, char **argv, Options &options) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::size_t i = 0;
-  if (i < args.size() && (args[i] == "scan" || args[i] == "rules" ||
-                          args[i] == "explain" || args[i] == "docs"))
+  if (i < args.size() &&
+      (args[i] == "scan" || args[i] == "rules" || args[i] == "explain" ||
+       args[i] == "docs" || args[i] == "model"))
     options.command = args[i++];
   for (; i < args.size(); ++i) {
     const std::string &arg = args[i];
@@ -205,8 +207,7 @@ int runScan(const Options &options,
             const std::vector<std::unique_ptr<Rule>> &rules) {
   if (options.arguments.empty())
     return usageError("no PATH to scan");
-  std::vector<std::unique_ptr<Frontend>> frontends;
-  frontends.push_back(std::make_unique<sql::SqlFrontend>());
+  std::vector<std::unique_ptr<Frontend>> frontends = createFrontends();
 
   ScanOptions scanOptions;
   scanOptions.paths = options.arguments;
@@ -215,6 +216,12 @@ int runScan(const Options &options,
   scanOptions.read.maxBytes = options.maxFileMiB * 1024 * 1024;
   ScanResult result = scan(scanOptions, frontends, rules);
 
+  if (options.command == "model") {
+    std::cerr << writeTextDiagnostics({result, rules, RACELINT_VERSION});
+    return writeOutput(options, writeModelJson(result)) && !result.missingPath
+               ? kExitClean
+               : kExitError;
+  }
   ReportInput report{result, rules, RACELINT_VERSION};
   std::string text = options.format == "sarif"  ? writeSarif(report)
                      : options.format == "json" ? writeJson(report)

@@ -1,5 +1,6 @@
 #include "Driver.h"
 
+#include "Linking.h"
 #include "MigrationOrder.h"
 #include "Suppressions.h"
 #include "model/SchemaChange.h"
@@ -75,6 +76,8 @@ void buildSchemaAndCheck(ScanResult &result,
     for (const SchemaChange &change : file->schemaChanges)
       applySchemaChange(result.schema, change);
 
+  resolveNames(result.files);
+  spliceCalls(result.files);
   RuleInput input{result.schema, result.files};
   for (const auto &rule : rules)
     rule->check(input, result.findings);

@@ -4,6 +4,7 @@
 #include "Program.h"
 #include "SchemaChange.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@ struct FileAnalysis {
   std::vector<SchemaChange> schemaChanges;
   std::vector<Unit> units;
   std::vector<Diagnostic> diagnostics;
+  /// Table names the code refers to indirectly ("typeorm:Band" -> "band").
+  std::map<std::string, std::string> tableNames;
+  /// Per table, the database column of each field name the code uses.
+  std::map<std::string, std::map<std::string, std::string>> columnNames;
 };
 
 } // namespace racelint

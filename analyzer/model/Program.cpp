@@ -33,6 +33,8 @@ const char *toString(EventKind kind) {
     return "external effect";
   case EventKind::HeaderRead:
     return "header read";
+  case EventKind::Call:
+    return "call";
   }
   return "event";
 }

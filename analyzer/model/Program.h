@@ -20,6 +20,9 @@ enum class EventKind {
   Lock,
   ExternalEffect,
   HeaderRead,
+  /// A call to another unit of the scanned code (`detail` names it as
+  /// "Class.method" or "function"); the engine splices the callee's events in.
+  Call,
 };
 
 enum class RowLock { None, KeyShare, Share, NoKeyUpdate, Update };
@@ -47,17 +50,37 @@ struct Event {
   EventKind kind = EventKind::Read;
   SourceLocation where;
   std::string table;
+  /// Set by front-ends that name the table through the code (a TypeORM entity
+  /// class "typeorm:Band", a Prisma delegate "prisma:invoice"); the engine
+  /// resolves it with the names every file declared, and keeps `table` (the
+  /// framework's default naming) when nothing declares it.
+  std::string tableRef;
 
   /// Columns compared by equality with a value in the predicate (WHERE, or the
   /// conflict target of an upsert): the key that names the row.
   std::vector<std::string> keyColumns;
   /// Every column the predicate mentions, equality or not: what it re-checks.
   std::vector<std::string> predicateColumns;
+  /// A key column is compared with a list (`id = ANY($1)`, `IN (...)`): the
+  /// predicate names many rows.
+  bool keyMatchesMany = false;
+  /// For a read, when the front-end knows: the columns of its result that
+  /// the conditions guarding later code test. Empty means the code only asks
+  /// whether a row came back; unset means unknown (every column read).
+  std::optional<std::vector<std::string>> testedColumns;
   /// Columns a read returns (empty with `*`: see `readsAllColumns`).
   std::vector<std::string> readColumns;
   bool readsAllColumns = false;
   /// Columns an insert, update or upsert sets.
   std::vector<SetColumn> setColumns;
+  /// The ORM increments the table's declared version column on this write
+  /// itself (TypeORM does on update() and save() of a @VersionColumn entity).
+  bool incrementsDeclaredVersion = false;
+  /// A written value comes straight from the request (an HTTP body or query).
+  bool valuesFromRequest = false;
+  /// For each predicate column whose compared value derives from a read of
+  /// this unit: the column and that read.
+  std::vector<std::pair<std::string, EventIndex>> predicateValueFrom;
 
   RowLock lock = RowLock::None;
   bool lockWaits = true; // false with NOWAIT or SKIP LOCKED
@@ -66,7 +89,8 @@ struct Event {
   /// For Lock events: held to the end of the transaction (vs. the session).
   bool transactionScoped = true;
 
-  /// The affected-row count or returned rows of a write are inspected.
+  /// The affected-row count or returned rows of a write are inspected; for a
+  /// HeaderRead, the header's value is used afterwards.
   bool resultChecked = false;
   /// A unique violation raised by this write is caught and handled.
   bool uniqueViolationHandled = false;
@@ -95,12 +119,16 @@ struct HttpFacts {
   std::string route;
   std::vector<std::string> headersRead;
   bool webhook = false;
+  /// An idempotency middleware, interceptor, guard or decorator wraps it.
+  bool idempotencyMiddleware = false;
 };
 
 struct Unit {
   enum class Kind { Function, Method, RouteHandler, SqlFunction, SqlScript };
   Kind kind = Kind::Function;
   std::string name;
+  /// How calls name it: "Class.method" for methods, the name for functions.
+  std::string qualifiedName;
   /// Where the unit is declared (its name), for findings about the whole unit.
   SourceLocation declared;
   std::optional<HttpFacts> http;

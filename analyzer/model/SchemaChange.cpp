@@ -30,12 +30,33 @@ void dropColumn(Table &table, const std::string &name) {
   });
 }
 
+/// Adds what an ORM declaration states to a table a migration made: the
+/// migrations keep their word on each column, the model adds what they lack.
+void mergeDeclaration(Table &table, const Table &declared) {
+  for (const Column &column : declared.columns)
+    if (!table.findColumn(column.name))
+      table.columns.push_back(column);
+  for (const UniqueKey &key : declared.uniqueKeys)
+    if (!table.uniqueKeyWithin(key.columns) ||
+        table.uniqueKeyWithin(key.columns)->partial)
+      table.uniqueKeys.push_back(key);
+  if (declared.declaredVersionColumn)
+    table.declaredVersionColumn = declared.declaredVersionColumn;
+}
+
 } // namespace
 
 void applySchemaChange(Schema &schema, const SchemaChange &change) {
   using Kind = SchemaChange::Kind;
   if (change.kind == Kind::CreateTable) {
     if (!change.ifNotExists || !schema.findTable(change.table))
+      schema.createTable(change.tableDefinition);
+    return;
+  }
+  if (change.kind == Kind::DeclareTable) {
+    if (Table *existing = schema.findTable(change.table))
+      mergeDeclaration(*existing, change.tableDefinition);
+    else
       schema.createTable(change.tableDefinition);
     return;
   }
@@ -87,6 +108,7 @@ void applySchemaChange(Schema &schema, const SchemaChange &change) {
     break;
   case Kind::CreateTable:
   case Kind::DropIndex:
+  case Kind::DeclareTable:
     break;
   }
 }

@@ -22,6 +22,9 @@ struct SchemaChange {
     AddUniqueKey,
     DropConstraint, // a UNIQUE/PRIMARY KEY constraint, by name
     DropIndex,      // a unique index, by name, on whichever table holds it
+    /// An ORM model's declaration of a table: creates it, or adds to an
+    /// existing one the columns, unique keys and version column it declares.
+    DeclareTable,
   };
   Kind kind = Kind::CreateTable;
   std::string table;

@@ -13,7 +13,90 @@ nlohmann::ordered_json locationJson(const SourceLocation &where) {
           {"endColumn", where.endColumn}};
 }
 
+std::string position(const SourceLocation &where) {
+  return where.file + ":" + std::to_string(where.line) + ":" +
+         std::to_string(where.column);
+}
+
+nlohmann::ordered_json eventJson(const Event &event) {
+  nlohmann::ordered_json item;
+  item["kind"] = toString(event.kind);
+  item["at"] = position(event.where);
+  auto put = [&](const char *key, const auto &value, bool present) {
+    if (present)
+      item[key] = value;
+  };
+  put("table", event.table, !event.table.empty());
+  put("detail", event.detail, !event.detail.empty());
+  put("key", event.keyColumns, !event.keyColumns.empty());
+  put("predicate", event.predicateColumns, !event.predicateColumns.empty());
+  put("reads", event.readColumns, !event.readColumns.empty());
+  put("readsAll", true, event.readsAllColumns);
+  nlohmann::ordered_json sets = nlohmann::ordered_json::array();
+  for (const SetColumn &set : event.setColumns)
+    sets.push_back(set.column + (set.atomic ? " (atomic)" : ""));
+  put("sets", sets, !event.setColumns.empty());
+  put("lock", static_cast<int>(event.lock), event.lock != RowLock::None);
+  put("isolation", static_cast<int>(event.isolation),
+      event.isolation != Isolation::Unspecified);
+  put("resultChecked", true, event.resultChecked);
+  put("uniqueViolationHandled", true, event.uniqueViolationHandled);
+  put("valuesFromRequest", true, event.valuesFromRequest);
+  put("incrementsDeclaredVersion", true, event.incrementsDeclaredVersion);
+  put("guardedBy", event.guardedBy, !event.guardedBy.empty());
+  put("valueFrom", event.valueFrom, !event.valueFrom.empty());
+  nlohmann::ordered_json compared = nlohmann::ordered_json::array();
+  for (const auto &[column, read] : event.predicateValueFrom)
+    compared.push_back({column, read});
+  put("predicateValueFrom", compared, !event.predicateValueFrom.empty());
+  if (event.inTx)
+    item["inTx"] = *event.inTx;
+  return item;
+}
+
 } // namespace
+
+std::string writeModelJson(const ScanResult &scan) {
+  nlohmann::ordered_json document;
+  document["tables"] = nlohmann::ordered_json::object();
+  for (const auto &[name, table] : scan.schema.tables()) {
+    nlohmann::ordered_json item;
+    nlohmann::ordered_json columns = nlohmann::ordered_json::array();
+    for (const Column &column : table.columns)
+      columns.push_back(column.name + (column.nullable ? "" : " not null") +
+                        (column.hasDefault ? " default" : ""));
+    item["columns"] = columns;
+    nlohmann::ordered_json keys = nlohmann::ordered_json::array();
+    for (const UniqueKey &key : table.uniqueKeys)
+      keys.push_back({{"name", key.name},
+                      {"columns", key.columns},
+                      {"primary", key.primary},
+                      {"partial", key.partial}});
+    item["uniqueKeys"] = keys;
+    if (const Column *version = table.versionColumn())
+      item["version"] = version->name;
+    document["tables"][name] = item;
+  }
+  document["units"] = nlohmann::ordered_json::array();
+  for (const FileAnalysis &file : scan.files)
+    for (const Unit &unit : file.units) {
+      nlohmann::ordered_json item;
+      item["name"] = unit.name;
+      item["at"] = position(unit.declared);
+      if (unit.http)
+        item["http"] = {
+            {"method", unit.http->method},
+            {"route", unit.http->route},
+            {"headersRead", unit.http->headersRead},
+            {"webhook", unit.http->webhook},
+            {"idempotencyMiddleware", unit.http->idempotencyMiddleware}};
+      item["events"] = nlohmann::ordered_json::array();
+      for (const Event &event : unit.events)
+        item["events"].push_back(eventJson(event));
+      document["units"].push_back(std::move(item));
+    }
+  return document.dump(2) + "\n";
+}
 
 std::string writeJson(const ReportInput &input) {
   nlohmann::ordered_json document;

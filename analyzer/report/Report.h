@@ -26,6 +26,10 @@ std::string writeTextDiagnostics(const ReportInput &input);
 /// A plain JSON document of findings and input problems.
 std::string writeJson(const ReportInput &input);
 
+/// The schema and program model the rules saw (`racelint model`), as JSON:
+/// for rule authors and for checking what a front-end understood.
+std::string writeModelJson(const ScanResult &scan);
+
 /// The Markdown page of a rule (docs/rules/, `racelint explain`).
 std::string ruleMarkdown(const RuleMetadata &rule);
 

@@ -3,6 +3,7 @@
 #include "SqlInternal.h"
 #include "SqlStatement.h"
 
+#include <functional>
 #include <pg_query.h>
 
 namespace racelint::sql {
@@ -90,6 +91,49 @@ private:
   std::optional<EventIndex> openTx_;
 };
 
+/// Splits `text`, which starts at byte `base` of `file`, into statements and
+/// parses each; a statement libpg_query rejects costs only itself.
+void forEachStatement(
+    const SourceFile &file, std::size_t base, const std::string &text,
+    std::vector<Diagnostic> &diagnostics,
+    const std::function<void(const Json &, const StatementSource &)> &visit) {
+  PgQuerySplitResult split = pg_query_split_with_scanner(text.c_str());
+  if (split.error) {
+    // The scanner gave up (an unterminated quote or comment): nothing after
+    // that point can be split into statements.
+    diagnostics.push_back(parseError(
+        file,
+        base + (split.error->cursorpos > 0 ? split.error->cursorpos - 1 : 0),
+        split.error->message,
+        "SQL not analysed: it cannot be split into statements"));
+    pg_query_free_split_result(split);
+    return;
+  }
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  for (int i = 0; i < split.n_stmts; ++i) {
+    std::size_t begin = static_cast<std::size_t>(split.stmts[i]->stmt_location);
+    std::size_t end =
+        begin + static_cast<std::size_t>(split.stmts[i]->stmt_len);
+    ranges.emplace_back(firstTokenOffset(text, begin, end), end);
+  }
+  pg_query_free_split_result(split);
+
+  for (auto [begin, end] : ranges) {
+    if (begin >= end)
+      continue;
+    StatementSource source{file, base + begin, text.substr(begin, end - begin)};
+    ParseOutcome parsed = parseSql(source.text);
+    if (parsed.error) {
+      diagnostics.push_back(
+          parseError(file, source.begin + parsed.errorOffset, *parsed.error,
+                     "statement not analysed: PostgreSQL syntax error"));
+      continue;
+    }
+    for (const Json &item : pg::member(parsed.tree, "stmts"))
+      visit(pg::member(item, "stmt"), source);
+  }
+}
+
 } // namespace
 
 bool SqlFrontend::handles(const std::string &path) const {
@@ -103,54 +147,39 @@ FileAnalysis SqlFrontend::analyze(const SourceFile &file) const {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     return analysis;
 
-  PgQuerySplitResult split = pg_query_split_with_scanner(text.c_str());
-  if (split.error) {
-    // The scanner gave up (an unterminated quote or comment): nothing after
-    // that point can be split into statements.
-    analysis.diagnostics.push_back(parseError(
-        file, split.error->cursorpos > 0 ? split.error->cursorpos - 1 : 0,
-        split.error->message,
-        "file not analysed: it cannot be split into statements"));
-    pg_query_free_split_result(split);
-    return analysis;
-  }
-  std::vector<std::pair<std::size_t, std::size_t>> ranges;
-  for (int i = 0; i < split.n_stmts; ++i) {
-    std::size_t begin = static_cast<std::size_t>(split.stmts[i]->stmt_location);
-    std::size_t end =
-        begin + static_cast<std::size_t>(split.stmts[i]->stmt_len);
-    ranges.emplace_back(firstTokenOffset(text, begin, end), end);
-  }
-  pg_query_free_split_result(split);
-
   ScriptBuilder script(file);
   SqlContext noVariables;
-  for (auto [begin, end] : ranges) {
-    if (begin >= end)
-      continue;
-    StatementSource source{file, begin, text.substr(begin, end - begin)};
-    ParseOutcome parsed = parseSql(source.text);
-    if (parsed.error) {
-      analysis.diagnostics.push_back(
-          parseError(file, begin + parsed.errorOffset, *parsed.error,
-                     "statement not analysed: PostgreSQL syntax error"));
-      continue;
-    }
-    for (const Json &item : pg::member(parsed.tree, "stmts")) {
-      const Json &statement = pg::member(item, "stmt");
-      for (SchemaChange &change : schemaChangesOf(statement, source))
-        analysis.schemaChanges.push_back(std::move(change));
-      if (const Json *function = pg::asNode(statement, "CreateFunctionStmt")) {
-        if (auto unit = plpgsqlUnitOf(*function, source, analysis.diagnostics))
-          analysis.units.push_back(std::move(*unit));
-        continue;
-      }
-      script.add(analyzeStatement(statement, noVariables), source);
-    }
-  }
+  forEachStatement(
+      file, 0, text, analysis.diagnostics,
+      [&](const Json &statement, const StatementSource &source) {
+        for (SchemaChange &change : schemaChangesOf(statement, source))
+          analysis.schemaChanges.push_back(std::move(change));
+        if (const Json *function =
+                pg::asNode(statement, "CreateFunctionStmt")) {
+          if (auto unit =
+                  plpgsqlUnitOf(*function, source, analysis.diagnostics))
+            analysis.units.push_back(std::move(*unit));
+          return;
+        }
+        script.add(analyzeStatement(statement, noVariables), source);
+      });
   if (auto unit = script.take())
     analysis.units.push_back(std::move(*unit));
   return analysis;
+}
+
+std::vector<SchemaChange>
+schemaChangesOfEmbeddedSql(const SourceFile &file, std::size_t begin,
+                           const std::string &sql,
+                           std::vector<Diagnostic> &diagnostics) {
+  std::vector<SchemaChange> changes;
+  forEachStatement(file, begin, sql, diagnostics,
+                   [&](const Json &statement, const StatementSource &source) {
+                     for (SchemaChange &change :
+                          schemaChangesOf(statement, source))
+                       changes.push_back(std::move(change));
+                   });
+  return changes;
 }
 
 } // namespace racelint::sql

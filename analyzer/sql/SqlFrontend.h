@@ -12,4 +12,12 @@ public:
   FileAnalysis analyze(const SourceFile &file) const override;
 };
 
+/// The schema changes of SQL embedded in another language's file (a TypeORM
+/// migration's `queryRunner.query(...)`): `sql` is the file's text from byte
+/// `begin`, so that locations and diagnostics point into that file.
+std::vector<SchemaChange>
+schemaChangesOfEmbeddedSql(const SourceFile &file, std::size_t begin,
+                           const std::string &sql,
+                           std::vector<Diagnostic> &diagnostics);
+
 } // namespace racelint::sql

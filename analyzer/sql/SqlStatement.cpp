@@ -138,13 +138,14 @@ bool isMainColumn(const Json &node, const Scope &scope) {
 }
 
 /// Equality conjuncts `column = value` (and `column IN (...)`, `= ANY(...)`)
-/// that pin the rows a predicate selects.
+/// that pin the rows a predicate selects, with the variables each is
+/// compared with.
 void collectKeyColumns(const Json &predicate, const Scope &scope,
-                       std::vector<std::string> &keys) {
+                       StatementEvent &into) {
   if (const Json *boolean = asNode(predicate, "BoolExpr")) {
     if (stringMember(*boolean, "boolop") == "AND_EXPR")
       for (const Json &argument : member(*boolean, "args"))
-        collectKeyColumns(argument, scope, keys);
+        collectKeyColumns(argument, scope, into);
     return;
   }
   const Json *expression = asNode(predicate, "A_Expr");
@@ -160,10 +161,15 @@ void collectKeyColumns(const Json &predicate, const Scope &scope,
   const Json &right = member(*expression, "rexpr");
   bool leftColumn = isMainColumn(left, scope);
   bool rightColumn = isMainColumn(right, scope);
-  if (leftColumn && !rightColumn)
-    addUnique(keys, scope.resolve(nodeBody(left))->name);
-  else if (rightColumn && !leftColumn)
-    addUnique(keys, scope.resolve(nodeBody(right))->name);
+  if (leftColumn == rightColumn)
+    return;
+  const Json &column = leftColumn ? left : right;
+  std::string name = scope.resolve(nodeBody(column))->name;
+  addUnique(into.event.keyColumns, name);
+  into.event.keyMatchesMany |= kind != "AEXPR_OP";
+  for (const std::string &variable :
+       variablesIn(leftColumn ? right : left, scope))
+    into.keyVariables.emplace_back(name, variable);
 }
 
 RowLock lockStrength(const std::string &strength) {
@@ -326,7 +332,7 @@ private:
         addUnique(event.readColumns, column);
     }
     const Json &where = member(select, "whereClause");
-    collectKeyColumns(where, scope, event.keyColumns);
+    collectKeyColumns(where, scope, read);
     event.predicateColumns = mainColumnsIn(where, scope);
     for (const Json &clause : member(select, "lockingClause")) {
       const Json *locking = asNode(clause, "LockingClause");
@@ -418,7 +424,7 @@ private:
       event.setColumns.push_back({column, atomic});
       merge(write.valueVariables, variablesIn(value, scope));
     }
-    collectKeyColumns(where, scope, event.keyColumns);
+    collectKeyColumns(where, scope, write);
     event.predicateColumns = mainColumnsIn(where, scope);
     event.resultChecked = member(update, "returningList").is_array();
     write.offset = locationOf(relation);
@@ -435,7 +441,7 @@ private:
     StatementEvent write;
     write.event.kind = EventKind::Delete;
     write.event.table = scope.mainTable;
-    collectKeyColumns(where, scope, write.event.keyColumns);
+    collectKeyColumns(where, scope, write);
     write.event.predicateColumns = mainColumnsIn(where, scope);
     write.event.resultChecked = member(deletion, "returningList").is_array();
     write.offset = locationOf(relation);

@@ -29,6 +29,8 @@ struct StatementEvent {
   std::size_t offset = 0;
   /// Variables whose values the event writes (SET and VALUES expressions).
   std::set<std::string> valueVariables;
+  /// Key columns and the variables they are compared with (`id = v_id`).
+  std::vector<std::pair<std::string, std::string>> keyVariables;
 };
 
 struct StatementFacts {

@@ -35,6 +35,8 @@ private:
     if (std::find(write.valueFrom.begin(), write.valueFrom.end(), guard) !=
         write.valueFrom.end())
       return false;
+    if (rules::versionRuleCovers(schema, unit, rules::indexOf(unit, write)))
+      return false; // RL202: the version check is the fix
     if (rules::readLocksUntil(read, write) ||
         rules::isolationOf(unit, write) >= Isolation::RepeatableRead ||
         rules::serialisedBefore(unit, guard, write, /*parentRowsCount=*/false))
@@ -45,12 +47,20 @@ private:
     for (const std::string &column : read.predicateColumns)
       if (!rules::contains(identity, column))
         state.push_back(column);
-    for (const std::string &column : read.readColumns)
+    // What the code tested of the result, when the front-end knows it;
+    // otherwise every column the read returned.
+    const std::vector<std::string> &tested =
+        read.testedColumns ? *read.testedColumns : read.readColumns;
+    for (const std::string &column : tested)
       if (!rules::contains(identity, column) && !rules::contains(state, column))
         state.push_back(column);
+    if (read.testedColumns && state.empty())
+      return false; // only "does the row exist?": a vanished row is not
+                    // written, so nothing is overwritten
     for (const std::string &column : write.predicateColumns)
       if (!rules::contains(identity, column) &&
-          (read.readsAllColumns || rules::contains(state, column)))
+          ((read.readsAllColumns && !read.testedColumns) ||
+           rules::contains(state, column)))
         return false; // the predicate re-checks what was read
     // A write the schema's version column guards is a compare-and-set.
     if (const Table *table = schema.findTable(write.table))

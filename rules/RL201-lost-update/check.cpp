@@ -35,8 +35,9 @@ private:
       if (!set.atomic && (read.readsAllColumns ||
                           rules::contains(read.readColumns, set.column)))
         overwritten.push_back(set.column);
-    if (overwritten.empty())
-      return false;
+    if (overwritten.empty() ||
+        rules::versionRuleCovers(schema, unit, rules::indexOf(unit, write)))
+      return false; // RL202 reports a versioned table's unchecked write
     if (rules::readLocksUntil(read, write) ||
         rules::isolationOf(unit, write) >= Isolation::RepeatableRead ||
         rules::serialisedBefore(unit, source, write, /*parentRowsCount=*/false))

@@ -1,0 +1,189 @@
+#include "FrameworkModels.h"
+
+#include "EmbeddedModels.h"
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+#include <yaml-cpp/yaml.h>
+
+namespace racelint {
+namespace {
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+NameSet names(const YAML::Node &node) {
+  NameSet result;
+  if (node && node.IsSequence())
+    for (const YAML::Node &item : node)
+      result.insert(item.as<std::string>());
+  return result;
+}
+
+std::vector<std::string> list(const YAML::Node &node) {
+  std::vector<std::string> result;
+  if (node && node.IsSequence())
+    for (const YAML::Node &item : node)
+      result.push_back(item.as<std::string>());
+  return result;
+}
+
+std::map<std::string, std::string> stringMap(const YAML::Node &node) {
+  std::map<std::string, std::string> result;
+  if (node && node.IsMap())
+    for (const auto &item : node)
+      result[item.first.as<std::string>()] = item.second.as<std::string>();
+  return result;
+}
+
+std::map<std::string, OperationModel> operations(const YAML::Node &node) {
+  std::map<std::string, OperationModel> result;
+  if (!node || !node.IsMap())
+    throw std::runtime_error("operations: a map is required");
+  for (const auto &item : node) {
+    OperationModel operation;
+    operation.kind = item.second["kind"].as<std::string>();
+    operation.args = list(item.second["args"]);
+    operation.atomic = item.second["atomic"].as<bool>(false);
+    operation.throwsWhenNoRow =
+        item.second["throws_when_no_row"].as<bool>(false);
+    result[item.first.as<std::string>()] = std::move(operation);
+  }
+  return result;
+}
+
+RowLock rowLockFromName(const std::string &name) {
+  if (name == "update")
+    return RowLock::Update;
+  if (name == "no_key_update")
+    return RowLock::NoKeyUpdate;
+  if (name == "share")
+    return RowLock::Share;
+  if (name == "key_share")
+    return RowLock::KeyShare;
+  throw std::runtime_error("unknown lock '" + name + "'");
+}
+
+TypeOrmModel parseTypeOrm(const YAML::Node &root) {
+  TypeOrmModel model;
+  model.repositoryTypes = names(root["repository_types"]);
+  model.managerTypes = names(root["manager_types"]);
+  model.dataSourceTypes = names(root["data_source_types"]);
+  model.queryRunnerTypes = names(root["query_runner_types"]);
+  model.injectRepositoryDecorators =
+      names(root["inject_repository_decorators"]);
+  model.operations = operations(root["operations"]);
+  for (const auto &[mode, lock] : stringMap(root["lock_modes"]))
+    model.lockModes[mode] = rowLockFromName(lock);
+  model.queryBuilderRuns = names(root["query_builder_runs"]);
+  model.entityDecorators = names(root["entity_decorators"]);
+  model.columnDecorators = names(root["column_decorators"]);
+  model.primaryDecorators = names(root["primary_decorators"]);
+  model.versionDecorators = names(root["version_decorators"]);
+  model.generatedDecorators = names(root["generated_decorators"]);
+  return model;
+}
+
+PrismaModel parsePrisma(const YAML::Node &root) {
+  PrismaModel model;
+  model.clientTypes = names(root["client_types"]);
+  model.clientNames = names(root["client_names"]);
+  model.operations = operations(root["operations"]);
+  model.atomicOperators = names(root["atomic_operators"]);
+  model.comparisonOperators = names(root["comparison_operators"]);
+  model.rawSql = names(root["raw_sql"]);
+  model.transaction = root["transaction"].as<std::string>();
+  for (const auto &[name, level] : stringMap(root["isolation_levels"]))
+    if (auto isolation = isolationFromName(level))
+      model.isolationLevels[name] = *isolation;
+    else
+      throw std::runtime_error("unknown isolation level '" + level + "'");
+  return model;
+}
+
+HttpModel parseHttp(const YAML::Node &root) {
+  HttpModel model;
+  const YAML::Node nest = root["nestjs"];
+  model.controllerDecorators = names(nest["controller_decorators"]);
+  model.routeDecorators = stringMap(nest["route_decorators"]);
+  model.headerDecorators = names(nest["header_decorators"]);
+  model.bodyDecorators = names(nest["body_decorators"]);
+  model.requestDecorators = names(nest["request_decorators"]);
+  model.wrapperDecorators = names(nest["wrapper_decorators"]);
+  const YAML::Node express = root["express"];
+  model.expressRouteMethods = stringMap(express["route_methods"]);
+  model.expressHeaderGetters = names(express["header_getters"]);
+  model.requestTypes = names(root["request_types"]);
+  model.requestBodyTypeSuffixes = list(root["request_body_type_suffixes"]);
+  for (const std::string &marker : list(root["idempotency_markers"]))
+    model.idempotencyMarkers.push_back(lower(marker));
+  model.idempotencyHeaders = names(root["idempotency_headers"]);
+  model.concurrencyHeaders = names(root["concurrency_headers"]);
+  model.webhookMarkers = list(root["webhook_markers"]);
+  model.uniqueViolationMarkers = names(root["unique_violation_markers"]);
+  return model;
+}
+
+template <typename Parse>
+auto parseFile(const char *file, const std::string &text, Parse parse) {
+  try {
+    return parse(YAML::Load(text));
+  } catch (const std::exception &error) {
+    throw std::runtime_error(std::string("analyzer/models/") + file + ": " +
+                             error.what());
+  }
+}
+
+} // namespace
+
+bool HttpModel::isIdempotencyMarker(const std::string &name) const {
+  std::string folded = lower(name);
+  return std::any_of(idempotencyMarkers.begin(), idempotencyMarkers.end(),
+                     [&](const std::string &marker) {
+                       return folded.find(marker) != std::string::npos;
+                     });
+}
+
+bool HttpModel::isWebhookRoute(const std::string &route) const {
+  std::string folded = lower(route);
+  return std::any_of(webhookMarkers.begin(), webhookMarkers.end(),
+                     [&](const std::string &marker) {
+                       return folded.find(marker) != std::string::npos;
+                     });
+}
+
+std::optional<Isolation> isolationFromName(std::string name) {
+  name = lower(name);
+  std::replace(name.begin(), name.end(), ' ', '_');
+  if (name == "serializable")
+    return Isolation::Serializable;
+  if (name == "repeatable_read" || name == "repeatableread")
+    return Isolation::RepeatableRead;
+  if (name == "read_committed" || name == "readcommitted")
+    return Isolation::ReadCommitted;
+  if (name == "read_uncommitted" || name == "readuncommitted")
+    return Isolation::ReadUncommitted;
+  return std::nullopt;
+}
+
+FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
+                                     const std::string &prismaYaml,
+                                     const std::string &httpYaml) {
+  FrameworkModels models;
+  models.typeorm = parseFile("typeorm.yaml", typeormYaml, parseTypeOrm);
+  models.prisma = parseFile("prisma.yaml", prismaYaml, parsePrisma);
+  models.http = parseFile("http.yaml", httpYaml, parseHttp);
+  return models;
+}
+
+const FrameworkModels &builtinModels() {
+  static const FrameworkModels models = parseFrameworkModels(
+      embedded::kTypeormYaml, embedded::kPrismaYaml, embedded::kHttpYaml);
+  return models;
+}
+
+} // namespace racelint

@@ -1,0 +1,86 @@
+#pragma once
+
+// Framework knowledge as data: analyzer/models/*.yaml, embedded in the binary
+// at build time and parsed once. Front-ends consult these tables; only what
+// data cannot say is code.
+
+#include "model/Program.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace racelint {
+
+using NameSet = std::set<std::string>;
+
+/// One ORM operation: the event it makes and what each argument is.
+struct OperationModel {
+  /// "read", "insert", "update", "delete", "upsert" or "save" (an entity
+  /// instance: update when it was loaded, insert when it is new).
+  std::string kind;
+  std::vector<std::string> args;
+  /// The database computes the new value from the current one.
+  bool atomic = false;
+  /// The call fails when no row matches, so its outcome is checked.
+  bool throwsWhenNoRow = false;
+};
+
+struct TypeOrmModel {
+  NameSet repositoryTypes, managerTypes, dataSourceTypes, queryRunnerTypes;
+  NameSet injectRepositoryDecorators;
+  std::map<std::string, OperationModel> operations;
+  std::map<std::string, RowLock> lockModes;
+  NameSet queryBuilderRuns;
+  NameSet entityDecorators, columnDecorators, primaryDecorators,
+      versionDecorators, generatedDecorators;
+};
+
+struct PrismaModel {
+  NameSet clientTypes, clientNames;
+  std::map<std::string, OperationModel> operations;
+  NameSet atomicOperators, comparisonOperators, rawSql;
+  std::string transaction;
+  std::map<std::string, Isolation> isolationLevels;
+};
+
+struct HttpModel {
+  NameSet controllerDecorators, headerDecorators, bodyDecorators,
+      requestDecorators, wrapperDecorators;
+  std::map<std::string, std::string> routeDecorators; // decorator -> method
+  std::map<std::string, std::string> expressRouteMethods;
+  NameSet expressHeaderGetters;
+  /// Declared types of a request object, and of a request body (DTO names).
+  NameSet requestTypes;
+  std::vector<std::string> requestBodyTypeSuffixes;
+  std::vector<std::string> idempotencyMarkers;
+  NameSet idempotencyHeaders, concurrencyHeaders;
+  std::vector<std::string> webhookMarkers;
+  NameSet uniqueViolationMarkers;
+
+  /// `name` (a middleware, interceptor, guard or decorator) de-duplicates
+  /// requests by idempotency key.
+  bool isIdempotencyMarker(const std::string &name) const;
+  bool isWebhookRoute(const std::string &route) const;
+};
+
+struct FrameworkModels {
+  TypeOrmModel typeorm;
+  PrismaModel prisma;
+  HttpModel http;
+};
+
+/// The models built into the binary (parsed on first use; thread-safe).
+const FrameworkModels &builtinModels();
+
+/// Parses the models from YAML text; throws std::runtime_error naming the
+/// file and the problem.
+FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
+                                     const std::string &prismaYaml,
+                                     const std::string &httpYaml);
+
+std::optional<Isolation> isolationFromName(std::string name);
+
+} // namespace racelint

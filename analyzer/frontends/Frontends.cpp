@@ -1,0 +1,17 @@
+#include "Frontends.h"
+
+#include "prisma/PrismaFrontend.h"
+#include "sql/SqlFrontend.h"
+#include "typescript/TsFrontend.h"
+
+namespace racelint {
+
+std::vector<std::unique_ptr<Frontend>> createFrontends() {
+  std::vector<std::unique_ptr<Frontend>> frontends;
+  frontends.push_back(std::make_unique<sql::SqlFrontend>());
+  frontends.push_back(std::make_unique<TypeScriptFrontend>());
+  frontends.push_back(std::make_unique<PrismaFrontend>());
+  return frontends;
+}
+
+} // namespace racelint

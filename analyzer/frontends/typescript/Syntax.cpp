@@ -1,0 +1,137 @@
+#include "Syntax.h"
+
+#include <cstring>
+
+namespace racelint::ts {
+
+Node field(Node node, const char *name) {
+  if (isNull(node))
+    return node;
+  return ts_node_child_by_field_name(node, name,
+                                     static_cast<uint32_t>(strlen(name)));
+}
+
+std::vector<Node> namedChildren(Node node) {
+  std::vector<Node> children;
+  if (isNull(node))
+    return children;
+  uint32_t count = ts_node_named_child_count(node);
+  children.reserve(count);
+  for (uint32_t i = 0; i < count; ++i)
+    children.push_back(ts_node_named_child(node, i));
+  return children;
+}
+
+std::vector<Node> fieldChildren(Node node, const char *name) {
+  std::vector<Node> children;
+  if (isNull(node))
+    return children;
+  TSTreeCursor cursor = ts_tree_cursor_new(node);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      const char *fieldName = ts_tree_cursor_current_field_name(&cursor);
+      if (fieldName && std::string_view(fieldName) == name)
+        children.push_back(ts_tree_cursor_current_node(&cursor));
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+  }
+  ts_tree_cursor_delete(&cursor);
+  return children;
+}
+
+Node unwrapTypes(Node node) {
+  while (!isNull(node)) {
+    std::string_view kind = type(node);
+    if (kind == "parenthesized_expression" || kind == "as_expression" ||
+        kind == "non_null_expression" || kind == "satisfies_expression" ||
+        kind == "type_assertion") {
+      std::vector<Node> children = namedChildren(node);
+      if (children.empty())
+        return node;
+      // `<T>x` puts the type first; every other wrapper the expression.
+      node = kind == "type_assertion" ? children.back() : children.front();
+    } else {
+      return node;
+    }
+  }
+  return node;
+}
+
+Node unwrap(Node node) {
+  node = unwrapTypes(node);
+  while (is(node, "await_expression")) {
+    std::vector<Node> children = namedChildren(node);
+    if (children.empty())
+      return node;
+    node = unwrapTypes(children.front());
+  }
+  return node;
+}
+
+std::string_view Source::text(Node node) const {
+  if (isNull(node))
+    return {};
+  uint32_t begin = ts_node_start_byte(node);
+  uint32_t end = ts_node_end_byte(node);
+  const std::string &all = file_.text();
+  if (begin > end || end > all.size())
+    return {};
+  return std::string_view(all).substr(begin, end - begin);
+}
+
+SourceLocation Source::where(Node node) const {
+  return file_.span(ts_node_start_byte(node), ts_node_end_byte(node));
+}
+
+std::optional<std::string> Source::stringValue(Node node) const {
+  node = unwrapTypes(node);
+  if (is(node, "string")) {
+    std::string value;
+    for (Node part : namedChildren(node)) {
+      if (is(part, "string_fragment")) {
+        value += text(part);
+      } else if (is(part, "escape_sequence")) {
+        std::string_view escape = text(part);
+        value += escape.size() == 2 && escape[1] == 'n' ? '\n'
+                 : escape.size() >= 2                   ? escape[1]
+                                                        : '\\';
+      }
+    }
+    return value;
+  }
+  if (is(node, "template_string")) {
+    std::string value;
+    for (Node part : namedChildren(node)) {
+      if (is(part, "template_substitution"))
+        return std::nullopt;
+      value += text(part);
+    }
+    return value;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Source::propertyName(Node node) const {
+  if (is(node, "property_identifier") || is(node, "identifier") ||
+      is(node, "shorthand_property_identifier") ||
+      is(node, "private_property_identifier"))
+    return str(node);
+  if (is(node, "string"))
+    return stringValue(node);
+  if (is(node, "number"))
+    return str(node);
+  return std::nullopt;
+}
+
+std::string Source::calleeName(Node node) const {
+  node = unwrap(node);
+  if (is(node, "call_expression"))
+    return calleeName(field(node, "function"));
+  if (is(node, "member_expression"))
+    return str(field(node, "property"));
+  if (is(node, "identifier") || is(node, "type_identifier") ||
+      is(node, "property_identifier"))
+    return str(node);
+  return {};
+}
+
+} // namespace racelint::ts

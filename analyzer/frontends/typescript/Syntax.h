@@ -1,0 +1,55 @@
+#pragma once
+
+// Small helpers over tree-sitter nodes for the TypeScript front-end.
+
+#include "engine/SourceFile.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tree_sitter/api.h>
+#include <vector>
+
+namespace racelint::ts {
+
+using Node = TSNode;
+
+inline bool isNull(Node node) { return ts_node_is_null(node); }
+inline std::string_view type(Node node) {
+  return isNull(node) ? std::string_view() : ts_node_type(node);
+}
+inline bool is(Node node, std::string_view nodeType) {
+  return type(node) == nodeType;
+}
+Node field(Node node, const char *name);
+std::vector<Node> namedChildren(Node node);
+/// Children carrying the field `name` (a node may have several decorators).
+std::vector<Node> fieldChildren(Node node, const char *name);
+/// Drops wrappers that change nothing at run time: `await`, parentheses,
+/// `x as T`, `x!`, `x satisfies T`, `<T>x`.
+Node unwrap(Node node);
+/// Skips wrappers but not `await` (for telling awaited calls apart).
+Node unwrapTypes(Node node);
+
+/// Binds nodes to the text of their file.
+class Source {
+public:
+  explicit Source(const SourceFile &file) : file_(file) {}
+  const SourceFile &file() const { return file_; }
+  std::string_view text(Node node) const;
+  std::string str(Node node) const { return std::string(text(node)); }
+  SourceLocation where(Node node) const;
+  /// The value of a string literal, or of a template literal without
+  /// substitutions; nullopt for anything else.
+  std::optional<std::string> stringValue(Node node) const;
+  /// A property key as written: `a`, `'a'`, `"a"`, `[computed]` -> nullopt.
+  std::optional<std::string> propertyName(Node node) const;
+  /// The name a callee or decorator expression ends in: `Foo`, `a.b.Foo`,
+  /// `Foo(...)` -> "Foo".
+  std::string calleeName(Node node) const;
+
+private:
+  const SourceFile &file_;
+};
+
+} // namespace racelint::ts

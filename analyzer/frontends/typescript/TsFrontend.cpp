@@ -1,0 +1,532 @@
+#include "TsFrontend.h"
+
+#include "TsInternal.h"
+
+#include <algorithm>
+#include <memory>
+
+extern "C" const TSLanguage *tree_sitter_typescript();
+extern "C" const TSLanguage *tree_sitter_tsx();
+extern "C" const TSLanguage *tree_sitter_javascript();
+
+namespace racelint {
+namespace {
+
+using namespace ts;
+
+bool endsWith(const std::string &text, std::string_view suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+const TSLanguage *languageFor(const std::string &path) {
+  if (endsWith(path, ".tsx"))
+    return tree_sitter_tsx();
+  if (endsWith(path, ".ts") || endsWith(path, ".mts") || endsWith(path, ".cts"))
+    return tree_sitter_typescript();
+  return tree_sitter_javascript();
+}
+
+/// Bundler output: one enormous line. Analysing it finds nothing of the
+/// application's own and costs a lot.
+bool looksMinified(const SourceFile &file) {
+  if (endsWith(file.path(), ".min.js") || endsWith(file.path(), ".min.mjs"))
+    return true;
+  constexpr std::size_t kMinifiedLine = 5000;
+  return file.text().size() > kMinifiedLine &&
+         file.text().size() / std::max(1u, file.lineCount()) > kMinifiedLine;
+}
+
+struct TreeDeleter {
+  void operator()(TSTree *tree) const { ts_tree_delete(tree); }
+};
+struct ParserDeleter {
+  void operator()(TSParser *parser) const { ts_parser_delete(parser); }
+};
+
+/// The first ERROR or MISSING node, for the diagnostic.
+Node firstError(Node node) {
+  if (is(node, "ERROR") || ts_node_is_missing(node))
+    return node;
+  uint32_t count = ts_node_child_count(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    Node child = ts_node_child(node, i);
+    if (ts_node_has_error(child))
+      return firstError(child);
+  }
+  return node;
+}
+
+bool hasErrorInside(Node node) { return ts_node_has_error(node); }
+
+std::string joinRoute(std::string prefix, std::string path) {
+  auto trim = [](std::string text) {
+    while (!text.empty() && text.front() == '/')
+      text.erase(text.begin());
+    while (!text.empty() && text.back() == '/')
+      text.pop_back();
+    return text;
+  };
+  prefix = trim(prefix);
+  path = trim(path);
+  std::string route = "/" + prefix;
+  if (!path.empty())
+    route += (prefix.empty() ? "" : "/") + path;
+  return route;
+}
+
+/// Everything a file-level walk shares.
+class FileWalker {
+public:
+  FileWalker(const FileContext &context, FileAnalysis &analysis)
+      : context_(context), source_(context.source), models_(context.models),
+        analysis_(analysis) {}
+
+  void walk(Node root) {
+    collectExpressRoutes(root);
+    for (Node item : namedChildren(root))
+      topLevel(item, {});
+  }
+
+private:
+  struct ExpressRoute {
+    HttpFacts facts;
+    Node handler{};
+  };
+
+  void topLevel(Node node, std::vector<Node> decorators) {
+    if (hasErrorInside(node) && !is(node, "class_declaration") &&
+        !is(node, "export_statement") && !is(node, "function_declaration"))
+      return; // never an event from inside a broken statement
+    if (is(node, "export_statement")) {
+      for (Node decorator : fieldChildren(node, "decorator"))
+        decorators.push_back(decorator);
+      Node declaration = field(node, "declaration");
+      if (!isNull(declaration))
+        topLevel(declaration, decorators);
+      return;
+    }
+    if (is(node, "class_declaration") || is(node, "class") ||
+        is(node, "abstract_class_declaration")) {
+      for (Node decorator : fieldChildren(node, "decorator"))
+        decorators.push_back(decorator);
+      classDeclaration(node, decorators);
+      return;
+    }
+    if (is(node, "function_declaration") ||
+        is(node, "generator_function_declaration")) {
+      functionUnit(source_.str(field(node, "name")), node, node);
+      return;
+    }
+    if (is(node, "lexical_declaration") || is(node, "variable_declaration")) {
+      for (Node declarator : namedChildren(node)) {
+        Node value = unwrapTypes(field(declarator, "value"));
+        Node name = field(declarator, "name");
+        if (is(value, "arrow_function") || is(value, "function_expression") ||
+            is(value, "function"))
+          functionUnit(source_.str(name), value, name);
+      }
+    }
+  }
+
+  // ---- Express
+  // ---------------------------------------------------------------
+
+  void collectExpressRoutes(Node node) {
+    if (is(node, "call_expression"))
+      expressCall(node);
+    for (Node child : namedChildren(node))
+      collectExpressRoutes(child);
+  }
+
+  void expressCall(Node call) {
+    Node function = unwrapTypes(field(call, "function"));
+    if (!is(function, "member_expression"))
+      return;
+    std::string method = source_.str(field(function, "property"));
+    std::vector<Node> args = namedChildren(field(call, "arguments"));
+    if (method == "use") {
+      for (Node argument : args)
+        if (models_.http.isIdempotencyMarker(source_.calleeName(argument)))
+          fileIdempotency_ = true;
+      return;
+    }
+    auto route = models_.http.expressRouteMethods.find(method);
+    if (route == models_.http.expressRouteMethods.end() || args.size() < 2)
+      return;
+    auto path = source_.stringValue(args.front());
+    if (!path || !path->starts_with("/"))
+      return;
+    ExpressRoute entry;
+    entry.facts.method = route->second;
+    entry.facts.route = *path;
+    entry.facts.webhook = models_.http.isWebhookRoute(*path);
+    for (std::size_t i = 1; i + 1 < args.size(); ++i)
+      entry.facts.idempotencyMiddleware |=
+          models_.http.isIdempotencyMarker(source_.calleeName(args[i]));
+    entry.handler = unwrapTypes(args.back());
+    routes_.push_back(entry);
+  }
+
+  // ---- functions
+  // ---------------------------------------------------------------
+
+  void functionUnit(const std::string &name, Node function, Node nameNode) {
+    Unit unit;
+    unit.kind = Unit::Kind::Function;
+    unit.name = name;
+    unit.qualifiedName = name;
+    unit.declared = source_.where(nameNode);
+    std::map<std::string, Value> parameters;
+    for (const ExpressRoute &route : routes_)
+      if (is(route.handler, "identifier") &&
+          source_.str(route.handler) == name) {
+        unit.kind = Unit::Kind::RouteHandler;
+        unit.http = route.facts;
+        bindExpressRequest(function, parameters);
+      }
+    lowerFunction(context_, nullptr, function, std::move(parameters), unit);
+    finishUnit(unit);
+  }
+
+  void bindExpressRequest(Node function,
+                          std::map<std::string, Value> &parameters) {
+    std::vector<Node> list = namedChildren(field(function, "parameters"));
+    if (list.empty())
+      return;
+    Node pattern = field(list.front(), "pattern");
+    if (isNull(pattern))
+      pattern = list.front();
+    if (is(pattern, "identifier")) {
+      Value request;
+      request.role = Role::Request;
+      parameters[source_.str(pattern)] = request;
+    }
+  }
+
+  void inlineExpressHandlers() {
+    for (const ExpressRoute &route : routes_) {
+      Node handler = route.handler;
+      if (!is(handler, "arrow_function") &&
+          !is(handler, "function_expression") && !is(handler, "function"))
+        continue;
+      Unit unit;
+      unit.kind = Unit::Kind::RouteHandler;
+      unit.name = route.facts.method + " " + route.facts.route;
+      unit.declared = source_.where(handler);
+      unit.http = route.facts;
+      std::map<std::string, Value> parameters;
+      bindExpressRequest(handler, parameters);
+      lowerFunction(context_, nullptr, handler, std::move(parameters), unit);
+      finishUnit(unit);
+    }
+  }
+
+public:
+  void finish() { inlineExpressHandlers(); }
+
+private:
+  void finishUnit(Unit &unit) {
+    if (unit.http) {
+      unit.http->idempotencyMiddleware |= fileIdempotency_;
+      for (const Event &event : unit.events)
+        if (event.kind == EventKind::HeaderRead &&
+            std::find(unit.http->headersRead.begin(),
+                      unit.http->headersRead.end(),
+                      event.detail) == unit.http->headersRead.end())
+          unit.http->headersRead.push_back(event.detail);
+    }
+    if (!unit.events.empty() || unit.http)
+      analysis_.units.push_back(std::move(unit));
+  }
+
+  // ---- classes
+  // -----------------------------------------------------------------
+
+  std::vector<std::string> decoratorNames(const std::vector<Node> &decorators) {
+    std::vector<std::string> names;
+    for (Node decorator : decorators)
+      for (Node child : namedChildren(decorator))
+        names.push_back(source_.calleeName(child));
+    return names;
+  }
+
+  /// The first argument list of a decorator (`@Post(':id')` -> [':id']).
+  std::vector<Node> decoratorArguments(Node decorator) {
+    for (Node child : namedChildren(decorator))
+      if (is(child, "call_expression"))
+        return namedChildren(field(child, "arguments"));
+    return {};
+  }
+
+  bool marksIdempotency(Node decorator) {
+    std::string name = source_.calleeName(namedChildren(decorator).empty()
+                                              ? decorator
+                                              : namedChildren(decorator)[0]);
+    if (models_.http.isIdempotencyMarker(name))
+      return true;
+    if (!models_.http.wrapperDecorators.count(name))
+      return false;
+    for (Node argument : decoratorArguments(decorator))
+      if (models_.http.isIdempotencyMarker(source_.calleeName(argument)))
+        return true;
+    return false;
+  }
+
+  void classDeclaration(Node node, const std::vector<Node> &decorators) {
+    std::vector<std::string> names = decoratorNames(decorators);
+    auto hasDecorator = [&](const NameSet &set) {
+      return std::any_of(names.begin(), names.end(),
+                         [&](const std::string &n) { return set.count(n); });
+    };
+    if (hasDecorator(models_.typeorm.entityDecorators)) {
+      declareEntity(context_, node, decorators, analysis_);
+      return;
+    }
+    if (declareMigration(context_, node, analysis_))
+      return;
+
+    ClassContext owner;
+    owner.name = source_.str(field(node, "name"));
+    std::optional<std::string> controllerPrefix;
+    bool classIdempotency = false;
+    for (Node decorator : decorators) {
+      std::string name = decoratorNames({decorator}).front();
+      if (models_.http.controllerDecorators.count(name)) {
+        controllerPrefix = "";
+        std::vector<Node> args = decoratorArguments(decorator);
+        if (!args.empty())
+          controllerPrefix = source_.stringValue(args.front()).value_or("");
+      }
+      classIdempotency |= marksIdempotency(decorator);
+    }
+
+    Node body = field(node, "body");
+    collectFields(body, owner);
+    std::vector<Node> pending;
+    for (Node member : namedChildren(body)) {
+      if (is(member, "decorator")) {
+        pending.push_back(member);
+        continue;
+      }
+      std::vector<Node> memberDecorators = pending;
+      pending.clear();
+      for (Node decorator : fieldChildren(member, "decorator"))
+        memberDecorators.push_back(decorator);
+      Node function{};
+      if (is(member, "method_definition")) {
+        function = member;
+      } else if (is(member, "public_field_definition")) {
+        Node value = unwrapTypes(field(member, "value"));
+        if (is(value, "arrow_function") || is(value, "function_expression"))
+          function = value;
+      }
+      if (isNull(function) || hasErrorInside(member))
+        continue;
+      std::string methodName = source_.str(field(member, "name"));
+      if (methodName == "constructor")
+        continue;
+      methodUnit(owner, methodName, member, function, memberDecorators,
+                 controllerPrefix, classIdempotency);
+    }
+  }
+
+  /// `this.x` values: constructor parameter properties and typed fields.
+  void collectFields(Node body, ClassContext &owner) {
+    std::vector<Node> pending;
+    for (Node member : namedChildren(body)) {
+      if (is(member, "decorator")) {
+        pending.push_back(member);
+        continue;
+      }
+      std::vector<Node> decorators = pending;
+      pending.clear();
+      if (is(member, "method_definition") &&
+          source_.str(field(member, "name")) == "constructor") {
+        for (Node parameter : namedChildren(field(member, "parameters"))) {
+          bool property = false;
+          for (Node child : namedChildren(parameter))
+            property |= is(child, "accessibility_modifier") ||
+                        source_.text(child) == "readonly";
+          if (!property)
+            continue;
+          addField(owner, field(parameter, "pattern"), field(parameter, "type"),
+                   fieldChildren(parameter, "decorator"), Node{});
+        }
+      } else if (is(member, "public_field_definition")) {
+        for (Node decorator : fieldChildren(member, "decorator"))
+          decorators.push_back(decorator);
+        addField(owner, field(member, "name"), field(member, "type"),
+                 decorators, field(member, "value"));
+      }
+    }
+  }
+
+  void addField(ClassContext &owner, Node name, Node type,
+                const std::vector<Node> &decorators, Node initializer) {
+    if (isNull(name))
+      return;
+    Value value = isNull(type) ? Value{} : valueOfType(context_, type);
+    for (Node decorator : decorators)
+      if (models_.typeorm.injectRepositoryDecorators.count(
+              decoratorNames({decorator}).front())) {
+        std::vector<Node> args = decoratorArguments(decorator);
+        if (!args.empty()) {
+          value.role = Role::Repository;
+          value.name = source_.calleeName(args.front());
+        }
+      }
+    Node init = unwrap(initializer);
+    if (value.role == Role::Plain && is(init, "new_expression")) {
+      std::string constructor = source_.calleeName(field(init, "constructor"));
+      if (models_.prisma.clientTypes.count(constructor))
+        value.role = Role::PrismaClient;
+      else if (models_.typeorm.dataSourceTypes.count(constructor))
+        value.role = Role::DataSource;
+    }
+    if (value.role == Role::Plain &&
+        models_.prisma.clientNames.count(source_.str(name)))
+      value.role = Role::PrismaClient;
+    owner.fields[source_.str(name)] = value;
+  }
+
+  void methodUnit(const ClassContext &owner, const std::string &name,
+                  Node member, Node function,
+                  const std::vector<Node> &decorators,
+                  const std::optional<std::string> &controllerPrefix,
+                  bool classIdempotency) {
+    Unit unit;
+    unit.kind = Unit::Kind::Method;
+    unit.name = owner.name + "." + name;
+    unit.qualifiedName = unit.name;
+    unit.declared = source_.where(field(member, "name"));
+    for (Node decorator : decorators) {
+      std::string decoratorName = decoratorNames({decorator}).front();
+      auto route = models_.http.routeDecorators.find(decoratorName);
+      if (controllerPrefix && route != models_.http.routeDecorators.end()) {
+        std::vector<Node> args = decoratorArguments(decorator);
+        std::string path =
+            args.empty() ? "" : source_.stringValue(args.front()).value_or("");
+        unit.kind = Unit::Kind::RouteHandler;
+        unit.http = HttpFacts{};
+        unit.http->method = route->second;
+        unit.http->route = joinRoute(*controllerPrefix, path);
+        unit.http->webhook = models_.http.isWebhookRoute(unit.http->route);
+      }
+    }
+    if (unit.http) {
+      unit.http->idempotencyMiddleware = classIdempotency;
+      for (Node decorator : decorators)
+        unit.http->idempotencyMiddleware |= marksIdempotency(decorator);
+    }
+    std::map<std::string, Value> parameters =
+        decoratedParameters(function, unit);
+    lowerFunction(context_, &owner, function, std::move(parameters), unit);
+    finishUnit(unit);
+  }
+
+  /// NestJS parameter decorators: @Headers('x'), @Headers(), @Req(), @Body().
+  std::map<std::string, Value> decoratedParameters(Node function, Unit &unit) {
+    std::map<std::string, Value> parameters;
+    for (Node parameter : namedChildren(field(function, "parameters"))) {
+      Node pattern = field(parameter, "pattern");
+      if (!is(pattern, "identifier"))
+        continue;
+      for (Node decorator : fieldChildren(parameter, "decorator")) {
+        std::string name = decoratorNames({decorator}).front();
+        std::vector<Node> args = decoratorArguments(decorator);
+        Value value;
+        if (models_.http.headerDecorators.count(name)) {
+          if (!args.empty()) {
+            if (auto header = source_.stringValue(args.front()))
+              value.headers.insert(addHeaderRead(unit, lowerName(*header),
+                                                 source_.where(parameter)));
+          } else {
+            value.role = Role::RequestHeaders;
+          }
+        } else if (models_.http.requestDecorators.count(name)) {
+          value.role = Role::Request;
+        } else if (models_.http.bodyDecorators.count(name) || name == "Query") {
+          value.fromRequest = true;
+        } else {
+          continue;
+        }
+        parameters[source_.str(pattern)] = value;
+      }
+    }
+    return parameters;
+  }
+
+  static std::string lowerName(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    return text;
+  }
+
+  const FileContext &context_;
+  const Source &source_;
+  const FrameworkModels &models_;
+  FileAnalysis &analysis_;
+  std::vector<ExpressRoute> routes_;
+  bool fileIdempotency_ = false;
+};
+
+} // namespace
+
+bool TypeScriptFrontend::handles(const std::string &path) const {
+  for (std::string_view extension :
+       {".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"})
+    if (endsWith(path, extension))
+      return true;
+  return false;
+}
+
+FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
+  FileAnalysis analysis;
+  analysis.path = file.path();
+  if (looksMinified(file)) {
+    Diagnostic diagnostic;
+    diagnostic.level = Level::Note;
+    diagnostic.code = "minified-file";
+    diagnostic.message = "file not analysed: it looks minified (bundler "
+                         "output); scan the sources it was built from";
+    diagnostic.where = file.span(0, 0);
+    analysis.diagnostics.push_back(std::move(diagnostic));
+    return analysis;
+  }
+  std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
+  ts_parser_set_language(parser.get(), languageFor(file.path()));
+  std::unique_ptr<TSTree, TreeDeleter> tree(
+      ts_parser_parse_string(parser.get(), nullptr, file.text().data(),
+                             static_cast<uint32_t>(file.text().size())));
+  if (!tree) {
+    Diagnostic diagnostic;
+    diagnostic.level = Level::Error;
+    diagnostic.code = "parse-error";
+    diagnostic.message = "file not analysed: the parser gave up";
+    diagnostic.where = file.span(0, 0);
+    analysis.diagnostics.push_back(std::move(diagnostic));
+    return analysis;
+  }
+  Node root = ts_tree_root_node(tree.get());
+  Source source(file);
+  if (ts_node_has_error(root)) {
+    Node error = firstError(root);
+    Diagnostic diagnostic;
+    diagnostic.level = Level::Warning;
+    diagnostic.code = "partial-parse";
+    diagnostic.message =
+        "file partially analysed: syntax error; the statements around it "
+        "were skipped";
+    diagnostic.where = source.where(error);
+    analysis.diagnostics.push_back(std::move(diagnostic));
+  }
+  FileContext context{source, builtinModels(), {}};
+  context.moduleValues = moduleValues(context, root);
+  FileWalker walker(context, analysis);
+  walker.walk(root);
+  walker.finish();
+  return analysis;
+}
+
+} // namespace racelint

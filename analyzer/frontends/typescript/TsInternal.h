@@ -1,0 +1,114 @@
+#pragma once
+
+// Pieces of the TypeScript front-end shared between its translation units.
+
+#include "Syntax.h"
+#include "frontends/FrameworkModels.h"
+#include "model/FileAnalysis.h"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace racelint::ts {
+
+/// What a value is, as far as data access is concerned.
+enum class Role {
+  Plain,
+  Repository,     // TypeORM Repository<name>
+  Manager,        // TypeORM EntityManager
+  DataSource,     // TypeORM DataSource
+  QueryRunner,    // TypeORM QueryRunner
+  QueryBuilder,   // TypeORM SelectQueryBuilder & co. (state in `builder`)
+  PrismaClient,   // PrismaClient, or the `tx` of an interactive transaction
+  PrismaDelegate, // prisma.<name>
+  Request,        // an HTTP request (Express req, NestJS @Req())
+  RequestHeaders, // its headers object
+  EntityInstance, // an entity object (loaded by a read, or new)
+  Service,        // an instance of class <name> of the scanned code
+  EntityClass,    // an entity class itself (a TypeORM target)
+};
+
+/// A TypeORM query builder chain, as far as it has been built.
+struct QueryBuilderState {
+  std::string entity;
+  std::string alias;
+  enum class Operation {
+    Select,
+    Update,
+    Insert,
+    Delete
+  } operation = Operation::Select;
+  std::vector<Node> setObjects;                  // .set({...}), .values({...})
+  std::vector<std::pair<Node, Node>> conditions; // .where('sql', params)
+  RowLock lock = RowLock::None;
+  bool lockWaits = true;
+  bool onConflict = false; // .orIgnore(), .orUpdate()
+};
+
+struct Value {
+  Role role = Role::Plain;
+  /// Entity class, Prisma delegate or service class name, by role.
+  std::string name;
+  /// The reads this value derives from (def-use of query results).
+  std::set<EventIndex> reads;
+  /// The writes whose result (affected rows, count) this value carries.
+  std::set<EventIndex> writeResults;
+  /// The header reads whose value this is.
+  std::set<EventIndex> headers;
+  bool fromRequest = false;
+  /// For entity instances: the read that loaded it, or the columns given
+  /// when it was created (`repo.create({...})`).
+  std::optional<EventIndex> loadedBy;
+  std::vector<SetColumn> createdColumns;
+  std::shared_ptr<QueryBuilderState> builder;
+
+  /// The taint of `other` added to this value (roles are kept).
+  void absorb(const Value &other);
+};
+
+/// What a class declares about its members: `this.x` values.
+struct ClassContext {
+  std::string name;
+  std::map<std::string, Value> fields;
+};
+
+struct FileContext {
+  const Source &source;
+  const FrameworkModels &models;
+  /// Values of module-level names (`const prisma = new PrismaClient()`).
+  std::map<std::string, Value> moduleValues;
+};
+
+/// The role a declared type gives a value (`Repository<Band>`,
+/// `EntityManager`, `PrismaService`, `BandsService`), from its annotation.
+Value valueOfType(const FileContext &context, Node typeAnnotation);
+
+/// Lowers a function-like node (function, method, arrow function) into
+/// `unit.events`. `parameters` are values already bound (NestJS parameter
+/// decorators, Express's req).
+void lowerFunction(const FileContext &context, const ClassContext *owner,
+                   Node function, std::map<std::string, Value> parameters,
+                   Unit &unit);
+
+/// The values of module-level names: `const prisma = new PrismaClient()`,
+/// `export const repo = dataSource.getRepository(User)`.
+std::map<std::string, Value> moduleValues(const FileContext &context,
+                                          Node root);
+
+/// An HTTP handler's header read for a parameter (`@Headers('x') key`).
+EventIndex addHeaderRead(Unit &unit, const std::string &header,
+                         const SourceLocation &where);
+
+/// TypeORM entities and migrations in a class declaration.
+void declareEntity(const FileContext &context, Node classNode,
+                   const std::vector<Node> &decorators, FileAnalysis &analysis);
+bool declareMigration(const FileContext &context, Node classNode,
+                      FileAnalysis &analysis);
+
+/// TypeORM's default table name for an entity class: snake_case.
+std::string snakeCase(const std::string &name);
+
+} // namespace racelint::ts

@@ -1,0 +1,124 @@
+// RL301: a POST/PUT/PATCH handler whose effects do not converge when the
+// request is replayed (a client retry, a double click, a proxy resend), with
+// no idempotency key to recognise the replay.
+
+#include "RuleSupport.h"
+
+#include <cctype>
+
+namespace racelint {
+namespace {
+
+std::string folded(const std::string &name) {
+  std::string result;
+  for (char c : name)
+    if (c != '_' && c != '-')
+      result += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return result;
+}
+
+bool containsWord(const std::string &name,
+                  const std::vector<std::string> &words) {
+  std::string text = folded(name);
+  return std::any_of(words.begin(), words.end(), [&](const std::string &w) {
+    return text.find(folded(w)) != std::string::npos;
+  });
+}
+
+class EndpointWithoutIdempotencyKey : public Rule {
+public:
+  using Rule::Rule;
+
+  void check(const RuleInput &input,
+             std::vector<Finding> &findings) const override {
+    rules::forEachUnit(input, [&](const Unit &unit) {
+      if (!unit.http || unit.http->webhook || unit.http->idempotencyMiddleware)
+        return;
+      const std::string &method = unit.http->method;
+      if (method != "POST" && method != "PUT" && method != "PATCH")
+        return;
+      if (readsIdempotencyKey(unit))
+        return;
+      std::vector<RelatedLocation> effects;
+      bool money = false;
+      for (const Event &event : unit.events) {
+        std::optional<std::string> effect = replayEffect(input.schema, event);
+        if (!effect)
+          continue;
+        money |= event.kind == EventKind::ExternalEffect ||
+                 containsWord(event.table, metadata().option("money-tables")) ||
+                 std::any_of(event.setColumns.begin(), event.setColumns.end(),
+                             [&](const SetColumn &set) {
+                               return set.atomic &&
+                                      containsWord(
+                                          set.column,
+                                          metadata().option("money-columns"));
+                             });
+        if (std::none_of(effects.begin(), effects.end(),
+                         [&](const RelatedLocation &r) {
+                           return r.where == event.where;
+                         }))
+          effects.push_back({event.where, *effect});
+      }
+      if (effects.empty())
+        return;
+      std::string list;
+      for (std::size_t i = 0; i < effects.size(); ++i)
+        list += (i ? ", " : "") + rules::link(effects[i].message, i + 1);
+      Finding finding = makeFinding(
+          unit.declared,
+          method + " " + unit.http->route + " (" + unit.name +
+              ") performs effects that a replayed request repeats (" + list +
+              ") and reads no idempotency key to recognise the replay.");
+      finding.level = money ? Level::Warning : Level::Note;
+      finding.related = std::move(effects);
+      findings.push_back(std::move(finding));
+    });
+  }
+
+private:
+  bool readsIdempotencyKey(const Unit &unit) const {
+    const std::vector<std::string> &headers =
+        metadata().option("idempotency-headers");
+    return std::any_of(
+        unit.events.begin(), unit.events.end(), [&](const Event &event) {
+          return event.kind == EventKind::HeaderRead && event.resultChecked &&
+                 rules::contains(headers, event.detail);
+        });
+  }
+
+  /// What the event does that does not converge under replay, if anything.
+  std::optional<std::string> replayEffect(const Schema &schema,
+                                          const Event &event) const {
+    if (event.kind == EventKind::ExternalEffect && !event.idempotencyKeyPassed)
+      return event.detail;
+    if (event.kind == EventKind::Insert) {
+      const Table *table = schema.findTable(event.table);
+      std::vector<std::string> set;
+      for (const SetColumn &column : event.setColumns)
+        set.push_back(column.column);
+      if (table && !set.empty())
+        for (const UniqueKey &key : table->uniqueKeys)
+          if (!key.partial &&
+              std::all_of(key.columns.begin(), key.columns.end(),
+                          [&](const std::string &column) {
+                            return rules::contains(set, column);
+                          }))
+            return std::nullopt; // a replay hits the unique key
+      return "insert into " + event.table;
+    }
+    if (event.kind == EventKind::Update || event.kind == EventKind::Upsert)
+      for (const SetColumn &set : event.setColumns)
+        if (set.atomic)
+          return "increment of " + event.table + "." + set.column;
+    return std::nullopt;
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Rule> createRL301(RuleMetadata metadata) {
+  return std::make_unique<EndpointWithoutIdempotencyKey>(std::move(metadata));
+}
+
+} // namespace racelint
