@@ -35,6 +35,8 @@ private:
       if (!set.atomic && (read.readsAllColumns ||
                           rules::contains(read.readColumns, set.column)))
         overwritten.push_back(set.column);
+    if (read.lock != RowLock::None && !read.inTx)
+      return false; // RL501: the lock is released before the write
     if (overwritten.empty() ||
         rules::versionRuleCovers(schema, unit, rules::indexOf(unit, write)))
       return false; // RL202 reports a versioned table's unchecked write

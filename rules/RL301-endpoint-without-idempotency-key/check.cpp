@@ -65,11 +65,13 @@ public:
       std::string list;
       for (std::size_t i = 0; i < effects.size(); ++i)
         list += (i ? ", " : "") + rules::link(effects[i].message, i + 1);
+      std::string handler = method + " " + unit.http->route;
+      if (unit.name != handler)
+        handler += " (" + unit.name + ")";
       Finding finding = makeFinding(
           unit.declared,
-          method + " " + unit.http->route + " (" + unit.name +
-              ") performs effects that a replayed request repeats (" + list +
-              ") and reads no idempotency key to recognise the replay.");
+          handler + " performs effects that a replayed request repeats (" +
+              list + ") and reads no idempotency key to recognise the replay.");
       finding.level = money ? Level::Warning : Level::Note;
       finding.related = std::move(effects);
       findings.push_back(std::move(finding));

@@ -207,6 +207,8 @@ void declareEntity(const FileContext &context, Node classNode,
       pending.push_back(member);
       continue;
     }
+    if (is(member, "comment"))
+      continue; // `@Post()`, a comment, then the method
     std::vector<Node> memberDecorators = pending;
     pending.clear();
     if (!is(member, "public_field_definition"))

@@ -113,13 +113,6 @@ std::string capitalized(std::string name) {
   return name;
 }
 
-bool isFunctionNode(Node node) {
-  std::string_view kind = type(node);
-  return kind == "arrow_function" || kind == "function_expression" ||
-         kind == "function" || kind == "function_declaration" ||
-         kind == "method_definition" || kind == "generator_function";
-}
-
 void addUnique(std::vector<std::string> &names, const std::string &name) {
   if (!name.empty() &&
       std::find(names.begin(), names.end(), name) == names.end())
@@ -171,8 +164,11 @@ private:
       edits_.erase(source_.str(pattern));
       return;
     }
+    // `const [row] = rows`: each element is a row as loaded; `const { a } =
+    // row` or `const { count } = result`: plain values carrying its taint.
     Value part = value;
-    part.role = Role::Plain;
+    if (kind != "array_pattern" || !value.loadedBy)
+      part.role = Role::Plain;
     part.builder.reset();
     if (kind == "object_pattern" || kind == "array_pattern") {
       for (Node child : namedChildren(pattern)) {
@@ -261,6 +257,8 @@ private:
 
   /// Returns true when the statement always leaves the function.
   bool statement(Node node) {
+    if (hasErrorOutsideFunctions(node))
+      return false; // never an event from a tree the parser could not build
     std::string_view kind = type(node);
     if (kind == "statement_block")
       return block(node);
@@ -645,7 +643,9 @@ private:
   // ---- calls ---------------------------------------------------------------
 
   Value call(Node node) {
-    Node function = unwrapTypes(field(node, "function"));
+    // unwrap(): the grammar puts `await` and type arguments of a generic
+    // tagged template (`tx.$queryRaw<Row[]>\`...\``) inside the callee.
+    Node function = unwrap(field(node, "function"));
     Node arguments = field(node, "arguments");
     std::vector<Node> args;
     if (!is(arguments, "template_string"))
@@ -1501,6 +1501,10 @@ private:
         result.reads.insert(index);
       else if (isWrite(unit_.events[index].kind))
         result.writeResults.insert(index);
+    }
+    if (result.reads.size() == 1) { // the rows of one SELECT
+      result.role = Role::EntityInstance;
+      result.loadedBy = *result.reads.begin();
     }
     return result;
   }

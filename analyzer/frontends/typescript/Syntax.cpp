@@ -43,7 +43,7 @@ Node unwrapTypes(Node node) {
     std::string_view kind = type(node);
     if (kind == "parenthesized_expression" || kind == "as_expression" ||
         kind == "non_null_expression" || kind == "satisfies_expression" ||
-        kind == "type_assertion") {
+        kind == "type_assertion" || kind == "instantiation_expression") {
       std::vector<Node> children = namedChildren(node);
       if (children.empty())
         return node;
@@ -65,6 +65,54 @@ Node unwrap(Node node) {
     node = unwrapTypes(children.front());
   }
   return node;
+}
+
+bool isFunctionNode(Node node) {
+  std::string_view kind = type(node);
+  return kind == "arrow_function" || kind == "function_expression" ||
+         kind == "function" || kind == "function_declaration" ||
+         kind == "method_definition" || kind == "generator_function" ||
+         kind == "generator_function_declaration";
+}
+
+bool hasErrorOutsideFunctions(Node node) {
+  if (is(node, "ERROR"))
+    return true;
+  if (!ts_node_has_error(node))
+    return false;
+  uint32_t count = ts_node_child_count(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    Node child = ts_node_child(node, i);
+    if (isFunctionNode(child)) {
+      if (hasErrorOutsideFunctions(field(child, "parameters")))
+        return true;
+      continue;
+    }
+    if (hasErrorOutsideFunctions(child))
+      return true;
+  }
+  return false;
+}
+
+namespace {
+Node findNode(Node node, bool missing) {
+  if (missing ? ts_node_is_missing(node) : is(node, "ERROR"))
+    return node;
+  if (!ts_node_has_error(node))
+    return Node{};
+  uint32_t count = ts_node_child_count(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    Node found = findNode(ts_node_child(node, i), missing);
+    if (!isNull(found))
+      return found;
+  }
+  return Node{};
+}
+} // namespace
+
+Node firstProblem(Node node) {
+  Node error = findNode(node, false);
+  return isNull(error) ? findNode(node, true) : error;
 }
 
 std::string_view Source::text(Node node) const {

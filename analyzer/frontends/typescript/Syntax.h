@@ -30,6 +30,14 @@ std::vector<Node> fieldChildren(Node node, const char *name);
 Node unwrap(Node node);
 /// Skips wrappers but not `await` (for telling awaited calls apart).
 Node unwrapTypes(Node node);
+/// A function, method, arrow function or function expression.
+bool isFunctionNode(Node node);
+/// An ERROR node lies in `node`, outside the bodies of functions nested in it
+/// (those are checked statement by statement). A MISSING token alone does not
+/// count: the parser completed the tree and its shape is usable.
+bool hasErrorOutsideFunctions(Node node);
+/// The first ERROR node below `node`, or the first MISSING one if none.
+Node firstProblem(Node node);
 
 /// Binds nodes to the text of their file.
 class Source {

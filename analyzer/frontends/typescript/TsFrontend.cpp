@@ -44,21 +44,6 @@ struct ParserDeleter {
   void operator()(TSParser *parser) const { ts_parser_delete(parser); }
 };
 
-/// The first ERROR or MISSING node, for the diagnostic.
-Node firstError(Node node) {
-  if (is(node, "ERROR") || ts_node_is_missing(node))
-    return node;
-  uint32_t count = ts_node_child_count(node);
-  for (uint32_t i = 0; i < count; ++i) {
-    Node child = ts_node_child(node, i);
-    if (ts_node_has_error(child))
-      return firstError(child);
-  }
-  return node;
-}
-
-bool hasErrorInside(Node node) { return ts_node_has_error(node); }
-
 std::string joinRoute(std::string prefix, std::string path) {
   auto trim = [](std::string text) {
     while (!text.empty() && text.front() == '/')
@@ -95,9 +80,10 @@ private:
   };
 
   void topLevel(Node node, std::vector<Node> decorators) {
-    if (hasErrorInside(node) && !is(node, "class_declaration") &&
-        !is(node, "export_statement") && !is(node, "function_declaration"))
-      return; // never an event from inside a broken statement
+    if (is(node, "ERROR") ||
+        (hasErrorOutsideFunctions(node) && !is(node, "class_declaration") &&
+         !is(node, "export_statement")))
+      return; // never a unit or an event from a tree the parser could not build
     if (is(node, "export_statement")) {
       for (Node decorator : fieldChildren(node, "decorator"))
         decorators.push_back(decorator);
@@ -115,7 +101,7 @@ private:
     }
     if (is(node, "function_declaration") ||
         is(node, "generator_function_declaration")) {
-      functionUnit(source_.str(field(node, "name")), node, node);
+      functionUnit(source_.str(field(node, "name")), node, field(node, "name"));
       return;
     }
     if (is(node, "lexical_declaration") || is(node, "variable_declaration")) {
@@ -309,6 +295,8 @@ private:
         pending.push_back(member);
         continue;
       }
+      if (is(member, "comment"))
+        continue; // `@Post()`, a comment, then the method
       std::vector<Node> memberDecorators = pending;
       pending.clear();
       for (Node decorator : fieldChildren(member, "decorator"))
@@ -321,7 +309,8 @@ private:
         if (is(value, "arrow_function") || is(value, "function_expression"))
           function = value;
       }
-      if (isNull(function) || hasErrorInside(member))
+      if (isNull(function) || is(member, "ERROR") ||
+          hasErrorOutsideFunctions(field(function, "parameters")))
         continue;
       std::string methodName = source_.str(field(member, "name"));
       if (methodName == "constructor")
@@ -339,6 +328,8 @@ private:
         pending.push_back(member);
         continue;
       }
+      if (is(member, "comment"))
+        continue; // `@Post()`, a comment, then the method
       std::vector<Node> decorators = pending;
       pending.clear();
       if (is(member, "method_definition") &&
@@ -511,14 +502,23 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
   Node root = ts_tree_root_node(tree.get());
   Source source(file);
   if (ts_node_has_error(root)) {
-    Node error = firstError(root);
+    Node problem = firstProblem(root);
     Diagnostic diagnostic;
-    diagnostic.level = Level::Warning;
-    diagnostic.code = "partial-parse";
-    diagnostic.message =
-        "file partially analysed: syntax error; the statements around it "
-        "were skipped";
-    diagnostic.where = source.where(error);
+    diagnostic.where = source.where(problem);
+    if (is(problem, "ERROR")) {
+      diagnostic.level = Level::Warning;
+      diagnostic.code = "partial-parse";
+      diagnostic.message = "file partially analysed: syntax error; the "
+                           "statements containing it were skipped";
+    } else {
+      // Valid code the pinned grammar shapes with a token it had to assume
+      // (a generic tagged template, for one): analysed, but said.
+      diagnostic.level = Level::Note;
+      diagnostic.code = "parser-recovery";
+      diagnostic.message = "the parser assumed a missing '" +
+                           std::string(ts_node_type(problem)) +
+                           "' here; the code around it is analysed as parsed";
+    }
     analysis.diagnostics.push_back(std::move(diagnostic));
   }
   FileContext context{source, builtinModels(), {}};
