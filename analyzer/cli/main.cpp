@@ -36,6 +36,11 @@ options:
                              error, warning (default), note, or never
   -j, --jobs N               files analysed in parallel (default: all cores)
   --max-file-size MIB        skip larger files, with a notification (default: 10)
+  --exclude NAME             skip files and directories named NAME while walking
+                             directories (repeatable); skipped by default:
+                             node_modules dist build out coverage __pycache__
+                             and hidden directories
+  --no-default-excludes      walk those default directories too
   -h, --help                 show this help
   --version                  show the version
 
@@ -51,6 +56,7 @@ struct Options {
   std::optional<Level> failOn = Level::Warning;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   std::size_t maxFileMiB = 10;
+  std::vector<std::string> excludedNames = defaultExcludedNames();
 };
 
 int usageError(const std::string &message) {
@@ -128,6 +134,17 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options) {
         return usageError(
             "--max-file-size takes a number of MiB from 1 to 4096");
       options.maxFileMiB = *mib;
+    } else if (arg == "--exclude") {
+      auto name = value();
+      if (!name || name->empty() || name->find('/') != std::string::npos)
+        return usageError("--exclude takes a file or directory name");
+      options.excludedNames.push_back(*name);
+    } else if (arg == "--no-default-excludes") {
+      const auto &defaults = defaultExcludedNames();
+      std::erase_if(options.excludedNames, [&](const std::string &name) {
+        return std::find(defaults.begin(), defaults.end(), name) !=
+               defaults.end();
+      });
     } else if (arg.starts_with("-") && arg != "-") {
       return usageError("unknown option '" + arg + "'");
     } else {
@@ -214,6 +231,7 @@ int runScan(const Options &options,
   scanOptions.baseDirectory = fs::current_path().string();
   scanOptions.jobs = options.jobs;
   scanOptions.read.maxBytes = options.maxFileMiB * 1024 * 1024;
+  scanOptions.excludedNames = options.excludedNames;
   ScanResult result = scan(scanOptions, frontends, rules);
 
   if (options.command == "model") {

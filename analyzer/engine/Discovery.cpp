@@ -24,8 +24,10 @@ class Walker {
 public:
   Walker(const std::string &base,
          const std::function<bool(const std::string &)> &wanted,
-         DiscoveryResult &result)
-      : base_(base), wanted_(wanted), result_(result) {}
+         const std::vector<std::string> &excludedNames, DiscoveryResult &result)
+      : base_(base), wanted_(wanted),
+        excluded_(excludedNames.begin(), excludedNames.end()), result_(result) {
+  }
 
   void walkRoot(const std::string &path) {
     std::error_code error;
@@ -92,8 +94,10 @@ private:
           reportStatusError(entry.string(), statusError);
         continue;
       }
+      if (excluded_.count(name))
+        continue;
       if (fs::is_directory(status)) {
-        if (name.starts_with(".") || name == "node_modules")
+        if (name.starts_with("."))
           continue;
         walkDirectory(entry);
       } else if (wanted_(entry.string())) {
@@ -125,6 +129,7 @@ private:
 
   std::string base_;
   const std::function<bool(const std::string &)> &wanted_;
+  std::set<std::string> excluded_;
   DiscoveryResult &result_;
   std::vector<fs::path> stack_;
   std::set<fs::path> visited_;
@@ -140,12 +145,19 @@ std::string displayPathFor(const std::string &path, const std::string &base) {
   return relative.generic_string();
 }
 
+const std::vector<std::string> &defaultExcludedNames() {
+  static const std::vector<std::string> names = {
+      "node_modules", "dist", "build", "out", "coverage", "__pycache__"};
+  return names;
+}
+
 DiscoveryResult
 discoverFiles(const std::vector<std::string> &paths,
               const std::string &baseDirectory,
-              const std::function<bool(const std::string &)> &wanted) {
+              const std::function<bool(const std::string &)> &wanted,
+              const std::vector<std::string> &excludedNames) {
   DiscoveryResult result;
-  Walker walker(baseDirectory, wanted, result);
+  Walker walker(baseDirectory, wanted, excludedNames, result);
   for (const std::string &path : paths)
     walker.walkRoot(path);
   std::sort(result.files.begin(), result.files.end(),

@@ -20,15 +20,19 @@ struct DiscoveryResult {
   bool missingPath = false; // a path named on the command line does not exist
 };
 
+/// Directory names skipped by default: dependencies and build output.
+const std::vector<std::string> &defaultExcludedNames();
+
 /// Walks the given paths. Directories are searched recursively, skipping
-/// hidden directories and node_modules; directory links are followed unless
-/// they lead back into a directory already being walked (a loop, reported).
+/// hidden directories and entries named in `excludedNames` (the paths named
+/// themselves are always walked); directory links are followed unless they
+/// lead back into a directory already being walked (a loop, reported).
 /// `wanted` decides which files a front-end analyses; a file named explicitly
 /// that no front-end wants is reported rather than dropped.
-DiscoveryResult
-discoverFiles(const std::vector<std::string> &paths,
-              const std::string &baseDirectory,
-              const std::function<bool(const std::string &)> &wanted);
+DiscoveryResult discoverFiles(
+    const std::vector<std::string> &paths, const std::string &baseDirectory,
+    const std::function<bool(const std::string &)> &wanted,
+    const std::vector<std::string> &excludedNames = defaultExcludedNames());
 
 /// `path` relative to `base` when it lies below it, otherwise unchanged.
 std::string displayPathFor(const std::string &path, const std::string &base);

@@ -116,9 +116,11 @@ ScanResult scan(const ScanOptions &options,
                 const std::vector<std::unique_ptr<Rule>> &rules) {
   ScanResult result;
   DiscoveryResult discovered = discoverFiles(
-      options.paths, options.baseDirectory, [&](const std::string &path) {
+      options.paths, options.baseDirectory,
+      [&](const std::string &path) {
         return frontendFor(frontends, path) != nullptr;
-      });
+      },
+      options.excludedNames);
   result.missingPath = discovered.missingPath;
 
   std::vector<FileOutcome> outcomes(discovered.files.size());

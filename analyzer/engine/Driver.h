@@ -28,6 +28,8 @@ struct ScanOptions {
   std::string baseDirectory;
   unsigned jobs = 1;
   ReadOptions read;
+  /// File and directory names not entered while walking directories.
+  std::vector<std::string> excludedNames = defaultExcludedNames();
 };
 
 struct ScanResult {

@@ -81,8 +81,19 @@ std::vector<Event> expand(const Unit &unit, const UnitIndex &units, int depth) {
       else
         spliced.inTx = callTx;
       appendUnique(spliced.guardedBy, callGuards);
-      if (spliced.kind == EventKind::Read)
+      if (spliced.kind == EventKind::Read) {
         newIndices[i].push_back(result.size());
+        // The caller tested the returned row: those columns count too.
+        if (event.testedColumns) {
+          if (!spliced.testedColumns)
+            spliced.testedColumns.emplace();
+          for (const std::string &column : *event.testedColumns)
+            if (std::find(spliced.testedColumns->begin(),
+                          spliced.testedColumns->end(),
+                          column) == spliced.testedColumns->end())
+              spliced.testedColumns->push_back(column);
+        }
+      }
       result.push_back(std::move(spliced));
     }
   }

@@ -43,6 +43,8 @@ nlohmann::ordered_json eventJson(const Event &event) {
   put("uniqueViolationHandled", true, event.uniqueViolationHandled);
   put("valuesFromRequest", true, event.valuesFromRequest);
   put("incrementsDeclaredVersion", true, event.incrementsDeclaredVersion);
+  if (event.testedColumns)
+    item["tested"] = *event.testedColumns;
   put("guardedBy", event.guardedBy, !event.guardedBy.empty());
   put("valueFrom", event.valueFrom, !event.valueFrom.empty());
   nlohmann::ordered_json compared = nlohmann::ordered_json::array();

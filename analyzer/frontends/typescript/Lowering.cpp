@@ -236,10 +236,12 @@ private:
     --conditionDepth_;
     for (EventIndex write : value.writeResults)
       unit_.events[write].resultChecked = true;
-    for (EventIndex read : value.reads)
-      if (unit_.events[read].kind == EventKind::Read &&
-          !unit_.events[read].testedColumns)
-        unit_.events[read].testedColumns.emplace();
+    for (EventIndex read : value.reads) {
+      Event &source = unit_.events[read];
+      if ((source.kind == EventKind::Read || source.kind == EventKind::Call) &&
+          !source.testedColumns)
+        source.testedColumns.emplace();
+    }
     return value;
   }
 
@@ -346,7 +348,8 @@ private:
 
   void pushGuards(const std::set<EventIndex> &reads) {
     for (EventIndex read : reads)
-      if (unit_.events[read].kind == EventKind::Read &&
+      if ((unit_.events[read].kind == EventKind::Read ||
+           unit_.events[read].kind == EventKind::Call) &&
           std::find(guards_.begin(), guards_.end(), read) == guards_.end())
         guards_.push_back(read);
   }
@@ -647,6 +650,8 @@ private:
     // tagged template (`tx.$queryRaw<Row[]>\`...\``) inside the callee.
     Node function = unwrap(field(node, "function"));
     Node arguments = field(node, "arguments");
+    if (hasErrorOutsideFunctions(arguments, /*countMissing=*/true))
+      return {}; // arguments the parser had to invent or drop: no event
     std::vector<Node> args;
     if (!is(arguments, "template_string"))
       for (Node argument : namedChildren(arguments))
@@ -723,9 +728,11 @@ private:
       event.valueFrom.push_back(read);
     EventIndex index = emit(std::move(event), at);
     // What the callee returns derives from its reads: spliceCalls points
-    // these links at them.
+    // these links at them, and hands them the columns the caller tests.
     Value result;
+    result.role = Role::EntityInstance;
     result.reads.insert(index);
+    result.loadedBy = index;
     return result;
   }
 

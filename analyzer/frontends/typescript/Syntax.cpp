@@ -75,8 +75,8 @@ bool isFunctionNode(Node node) {
          kind == "generator_function_declaration";
 }
 
-bool hasErrorOutsideFunctions(Node node) {
-  if (is(node, "ERROR"))
+bool hasErrorOutsideFunctions(Node node, bool countMissing) {
+  if (is(node, "ERROR") || (countMissing && ts_node_is_missing(node)))
     return true;
   if (!ts_node_has_error(node))
     return false;
@@ -84,11 +84,11 @@ bool hasErrorOutsideFunctions(Node node) {
   for (uint32_t i = 0; i < count; ++i) {
     Node child = ts_node_child(node, i);
     if (isFunctionNode(child)) {
-      if (hasErrorOutsideFunctions(field(child, "parameters")))
+      if (hasErrorOutsideFunctions(field(child, "parameters"), countMissing))
         return true;
       continue;
     }
-    if (hasErrorOutsideFunctions(child))
+    if (hasErrorOutsideFunctions(child, countMissing))
       return true;
   }
   return false;

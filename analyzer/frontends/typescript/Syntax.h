@@ -33,9 +33,10 @@ Node unwrapTypes(Node node);
 /// A function, method, arrow function or function expression.
 bool isFunctionNode(Node node);
 /// An ERROR node lies in `node`, outside the bodies of functions nested in it
-/// (those are checked statement by statement). A MISSING token alone does not
-/// count: the parser completed the tree and its shape is usable.
-bool hasErrorOutsideFunctions(Node node);
+/// (those are checked statement by statement). A MISSING token counts only
+/// with `countMissing`: the parser completed the tree around it, so its shape
+/// is usable, but not values it had to invent.
+bool hasErrorOutsideFunctions(Node node, bool countMissing = false);
 /// The first ERROR node below `node`, or the first MISSING one if none.
 Node firstProblem(Node node);
 

@@ -27,15 +27,48 @@ const TSLanguage *languageFor(const std::string &path) {
   return tree_sitter_javascript();
 }
 
-/// Bundler output: one enormous line. Analysing it finds nothing of the
-/// application's own and costs a lot.
+/// Bundler output: enormous lines packed with statements. Analysing it finds
+/// nothing of the application's own and costs a lot. A long line that is one
+/// string literal is not minified and is analysed.
 bool looksMinified(const SourceFile &file) {
-  if (endsWith(file.path(), ".min.js") || endsWith(file.path(), ".min.mjs"))
+  const std::string &path = file.path();
+  if (path.find(".min.") != std::string::npos)
     return true;
-  constexpr std::size_t kMinifiedLine = 5000;
-  return file.text().size() > kMinifiedLine &&
-         file.text().size() / std::max(1u, file.lineCount()) > kMinifiedLine;
+  constexpr std::size_t kLongLine = 5000;
+  for (unsigned line = 1; line <= file.lineCount(); ++line) {
+    std::string_view text = file.line(line);
+    if (text.size() < kLongLine)
+      continue;
+    std::size_t statementEnds = std::count(text.begin(), text.end(), ';') +
+                                std::count(text.begin(), text.end(), '}');
+    if (statementEnds > text.size() / 100)
+      return true;
+  }
+  return false;
 }
+
+/// The depth of the syntax tree, measured without recursion. The walks that
+/// follow recurse, so absurdly deep files (generated, or hostile) are refused.
+unsigned treeDepth(Node root) {
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  unsigned depth = 0, deepest = 0;
+  for (;;) {
+    deepest = std::max(deepest, depth);
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      ++depth;
+      continue;
+    }
+    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        ts_tree_cursor_delete(&cursor);
+        return deepest;
+      }
+      --depth;
+    }
+  }
+}
+
+constexpr unsigned kMaxTreeDepth = 1000;
 
 struct TreeDeleter {
   void operator()(TSTree *tree) const { ts_tree_delete(tree); }
@@ -501,6 +534,17 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
   }
   Node root = ts_tree_root_node(tree.get());
   Source source(file);
+  if (unsigned depth = treeDepth(root); depth > kMaxTreeDepth) {
+    Diagnostic diagnostic;
+    diagnostic.level = Level::Warning;
+    diagnostic.code = "too-deeply-nested";
+    diagnostic.message = "file not analysed: its syntax nests " +
+                         std::to_string(depth) + " levels deep (the limit is " +
+                         std::to_string(kMaxTreeDepth) + ")";
+    diagnostic.where = file.span(0, 0);
+    analysis.diagnostics.push_back(std::move(diagnostic));
+    return analysis;
+  }
   if (ts_node_has_error(root)) {
     Node problem = firstProblem(root);
     Diagnostic diagnostic;

@@ -1,0 +1,265 @@
+// The TypeScript and Prisma front-ends on bad and unusual input, and the
+// pieces the fixtures cannot isolate: schema reading, naming, exclusions.
+
+#include "Registry.h"
+#include "TestSupport.h"
+#include "frontends/Frontends.h"
+#include "frontends/typescript/TsInternal.h"
+
+#include <gtest/gtest.h>
+
+using namespace racelint;
+using racelint::testing::scanFiles;
+using racelint::testing::scanWithBuiltins;
+using racelint::testing::TempDirectory;
+
+namespace {
+
+const Diagnostic *findDiagnostic(const ScanResult &result,
+                                 const std::string &code) {
+  for (const Diagnostic &diagnostic : result.diagnostics)
+    if (diagnostic.code == code)
+      return &diagnostic;
+  return nullptr;
+}
+
+int countRule(const ScanResult &result, const std::string &id) {
+  int count = 0;
+  for (const Finding &finding : result.findings)
+    count += finding.ruleId == id;
+  return count;
+}
+
+const char *const kRacyRegistration = R"(
+export class UsersService {
+  constructor(@InjectRepository(User) private users: Repository<User>) {}
+  async register(name: string) {
+    const existing = await this.users.findOneBy({ name });
+    if (existing) throw new ConflictException();
+    await this.users.insert({ name });
+  }
+}
+)";
+
+TEST(TypeScriptBadInput, SyntaxErrorKeepsWhatParsed) {
+  std::string text = kRacyRegistration;
+  text += R"(
+export class Broken {
+  constructor(@InjectRepository(User) private users: Repository<User>) {}
+  async missingOperand(name: string) {
+    const row = await this.users.findOneBy({ name });
+    if (row) throw new Error();
+    await this.users.insert({ name } +);
+  }
+  async strayBrackets(name: string) {
+    const row = await this.users.findOneBy({ name });
+    if (row) throw new Error();
+    await this.users.insert({ name }) ]] ;
+  }
+}
+)";
+  ScanResult result = scanFiles({{"users.service.ts", text}});
+  const Diagnostic *partial = findDiagnostic(result, "partial-parse");
+  ASSERT_NE(partial, nullptr);
+  EXPECT_EQ(partial->level, Level::Warning);
+  EXPECT_EQ(partial->where.line, 21u);
+  // The good method is analysed; neither broken insert yields an event.
+  ASSERT_EQ(countRule(result, "RL101"), 1);
+  EXPECT_EQ(result.findings.front().where.line, 7u);
+}
+
+TEST(TypeScriptBadInput, GarbageNeverCrashesNorFinds) {
+  ScanResult result = scanFiles({
+      {"odd.ts", "@Injectable() @Foo\nconst x = @Bar 3;\nclass { @ m() {} }\n"
+                 "export @Dec class B { @Column() @Column() x; "
+                 "constructor(@Inject() @InjectRepository() private r) {} }\n"
+                 "function (\n"},
+      {"half.ts", "export class A { async m() { await this.repo.save("},
+      {"binaryish.ts", std::string("const a = '\x01\x02';\n") +
+                           "await prisma.$queryRaw`SELECT FROM WHERE`;\n"},
+      {"empty.ts", ""},
+  });
+  EXPECT_TRUE(result.findings.empty());
+  EXPECT_NE(findDiagnostic(result, "partial-parse"), nullptr);
+}
+
+TEST(TypeScriptBadInput, UnusualButValidTypeScriptFindsNothing) {
+  ScanResult result = scanFiles({
+      {"features.ts",
+       "export type * from './x';\nenum E { A = 1 }\n"
+       "namespace N { export const v = 1; }\n"
+       "abstract class Base<T extends object> { abstract m(): T; }\n"
+       "function over(a: string): void;\nfunction over(a: any) {}\n"
+       "const cfg = { a: 1 } satisfies Record<string, number>;\n"
+       "export default class {}\n"},
+      {"view.tsx", "export const View = () => <div>{items.map((i) => "
+                   "<Item key={i.id} {...i} />)}</div>;\n"},
+      {"types.d.ts", "declare module 'x' { export function f(): void; }\n"
+                     "export interface A { in_x: string }\n"},
+  });
+  EXPECT_TRUE(result.findings.empty());
+  for (const Diagnostic &diagnostic : result.diagnostics)
+    EXPECT_NE(diagnostic.where.file, "types.d.ts") << diagnostic.message;
+}
+
+TEST(TypeScriptBadInput, MinifiedBundleIsSkippedWithANote) {
+  std::string bundle = "!function(e){";
+  for (int i = 0; i < 2000; ++i)
+    bundle += "var a=e.findOne({});e.save(a);";
+  bundle += "}();\n";
+  std::string longString =
+      "export const blob = \"" + std::string(200000, 'x') + "\";\n";
+  ScanResult result = scanFiles(
+      {{"vendor.js", bundle}, {"blob.ts", longString + kRacyRegistration}});
+  const Diagnostic *minified = findDiagnostic(result, "minified-file");
+  ASSERT_NE(minified, nullptr);
+  EXPECT_EQ(minified->where.file, "vendor.js");
+  EXPECT_EQ(minified->level, Level::Note);
+  // A long string literal is no bundle: that file is analysed.
+  EXPECT_EQ(countRule(result, "RL101"), 1);
+}
+
+TEST(TypeScriptBadInput, DeepNestingIsRefusedNotACrash) {
+  std::string deep = "export const x =\n";
+  for (int i = 0; i < 20000; ++i)
+    deep += "[\n";
+  for (int i = 0; i < 20000; ++i)
+    deep += "]\n";
+  ScanResult result =
+      scanFiles({{"deep.ts", deep}, {"users.service.ts", kRacyRegistration}});
+  const Diagnostic *refused = findDiagnostic(result, "too-deeply-nested");
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->where.file, "deep.ts");
+  EXPECT_EQ(countRule(result, "RL101"), 1);
+}
+
+TEST(TypeScriptDiscovery, DependencyAndBuildDirectoriesAreSkippedByDefault) {
+  TempDirectory directory;
+  for (const char *folder : {"src", "dist", "node_modules/lib", ".next/server"})
+    directory.write(std::string(folder) + "/users.service.ts",
+                    kRacyRegistration);
+  ScanResult defaults =
+      scanWithBuiltins({directory.path().string()}, directory.path().string());
+  ASSERT_EQ(countRule(defaults, "RL101"), 1);
+  EXPECT_EQ(defaults.findings.front().where.file, "src/users.service.ts");
+
+  std::vector<std::unique_ptr<Frontend>> frontends = createFrontends();
+  std::vector<std::unique_ptr<Rule>> rules = createBuiltinRules();
+  ScanOptions options;
+  options.paths = {directory.path().string()};
+  options.baseDirectory = directory.path().string();
+  options.excludedNames = {"src"};
+  ScanResult inverted = scan(options, frontends, rules);
+  // dist and node_modules now scanned, src skipped; hidden stays hidden.
+  EXPECT_EQ(countRule(inverted, "RL101"), 2);
+
+  // A directory named on the command line is scanned, whatever its name.
+  ScanResult named = scanWithBuiltins({(directory.path() / "dist").string()},
+                                      directory.path().string());
+  EXPECT_EQ(countRule(named, "RL101"), 1);
+}
+
+TEST(PrismaSchema, ModelsBecomeTablesWithKeysAndNames) {
+  ScanResult result = scanFiles({{"schema.prisma", R"(
+// comment { with braces }
+datasource db { provider = "postgresql" url = env("DATABASE_URL") }
+enum Status { OPEN CLOSED }
+model Invoice {
+  id         String   @id @default(uuid())
+  contractId String   @map("contract_id")
+  number     String   @unique @db.VarChar(32)
+  status     Status   @default(OPEN)
+  paidAt     DateTime? @map("paid_at")
+  version    Int      @default(0)
+  contract   Contract @relation(fields: [contractId], references: [id])
+  lines      Line[]
+  @@unique([contractId, number(sort: Desc)], name: "per_contract")
+  @@map("invoices")
+}
+model Line {
+  invoiceId String
+  position  Int
+  @@id([invoiceId, position])
+}
+model Contract { id String @id }
+)"}});
+  const Table *invoices = result.schema.findTable("invoices");
+  ASSERT_NE(invoices, nullptr);
+  EXPECT_NE(invoices->findColumn("contract_id"), nullptr);
+  EXPECT_EQ(invoices->findColumn("contract"), nullptr); // a relation
+  EXPECT_EQ(invoices->findColumn("lines"), nullptr);
+  ASSERT_NE(invoices->findColumn("paid_at"), nullptr);
+  EXPECT_TRUE(invoices->findColumn("paid_at")->nullable);
+  ASSERT_NE(invoices->versionColumn(), nullptr);
+  EXPECT_NE(invoices->uniqueKeyWithin({"number"}), nullptr);
+  const UniqueKey *compound =
+      invoices->uniqueKeyWithin({"contract_id", "number"});
+  ASSERT_NE(compound, nullptr);
+  EXPECT_EQ(compound->columns.size(), 1u); // `number` alone is the strongest
+  const Table *line = result.schema.findTable("Line");
+  ASSERT_NE(line, nullptr);
+  const UniqueKey *primary = line->uniqueKeyWithin({"invoiceId", "position"});
+  ASSERT_NE(primary, nullptr);
+  EXPECT_TRUE(primary->primary);
+  ASSERT_EQ(result.files.size(), 1u);
+  EXPECT_EQ(result.files[0].tableNames.at("prisma:invoice"), "invoices");
+  EXPECT_EQ(result.files[0].columnNames.at("invoices").at("paidAt"), "paid_at");
+}
+
+TEST(PrismaSchema, BrokenSchemaNeverCrashes) {
+  ScanResult result =
+      scanFiles({{"schema.prisma", "model A { id Int @id @default(\n"
+                                   "model { }}} @@ \"unterminated\n"
+                                   "model B { x String @unique\n"}});
+  EXPECT_TRUE(result.findings.empty());
+}
+
+TEST(TypeOrmNaming, TableNamesAreSnakeCase) {
+  EXPECT_EQ(ts::snakeCase("User"), "user");
+  EXPECT_EQ(ts::snakeCase("BandMember"), "band_member");
+  EXPECT_EQ(ts::snakeCase("HTTPRequestLog"), "http_request_log");
+  EXPECT_EQ(ts::snakeCase("Album2Track"), "album2_track");
+}
+
+TEST(Linking, EntityNamesResolveAcrossFilesAndColumnsAreRenamed) {
+  ScanResult result = scanFiles({
+      {"seat.entity.ts", "@Entity('seats')\nexport class Seat {\n"
+                         "  @PrimaryGeneratedColumn() id: number;\n"
+                         "  @Column({ name: 'event_id' }) eventId: number;\n"
+                         "  @Column() label: string;\n}\n"},
+      {"seats.service.ts",
+       "export class SeatsService {\n"
+       "  constructor(@InjectRepository(Seat) private seats: Repository<Seat>) "
+       "{}\n"
+       "  async hold(eventId: number, label: string) {\n"
+       "    if (await this.seats.existsBy({ eventId, label })) return;\n"
+       "    await this.seats.insert({ eventId, label });\n  }\n}\n"},
+  });
+  ASSERT_EQ(countRule(result, "RL101"), 1);
+  EXPECT_NE(result.findings.front().message.find("seats(event_id, label)"),
+            std::string::npos)
+      << result.findings.front().message;
+}
+
+TEST(Linking, AmbiguousCalleesAreNotGuessed) {
+  const char *service = "export class Shop {\n"
+                        "  constructor(private prisma: PrismaService) {}\n"
+                        "  async write(id: string) {\n"
+                        "    await this.prisma.item.update({ where: { id }, "
+                        "data: { sold: true } });\n  }\n}\n";
+  ScanResult result = scanFiles({
+      {"a.ts", service},
+      {"b.ts", service},
+      {"caller.ts",
+       "export class Caller {\n  constructor(private shop: Shop, private "
+       "prisma: PrismaService) {}\n"
+       "  async run(id: string) {\n"
+       "    const item = await this.prisma.item.findUnique({ where: { id } "
+       "});\n"
+       "    if (item.sold) return;\n    await this.shop.write(id);\n  }\n}\n"},
+  });
+  // Shop.write exists twice: the call stays unresolved, nothing is linked.
+  EXPECT_EQ(countRule(result, "RL102"), 0);
+}
+
+} // namespace
