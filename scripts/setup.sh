@@ -48,7 +48,8 @@ cmake --build --preset "$preset" -j "$(nproc)"
 if [[ $mode == demo ]]; then
   # Findings are the point of the demo: exit 1 ("findings reported") is success here.
   status=0
-  "build/$preset/racelint" scan fixtures/apps/marketplace || status=$?
+  "build/$preset/racelint" scan fixtures/apps/marketplace fixtures/apps/bands \
+    fixtures/apps/billing || status=$?
   [[ $status -le 1 ]] || exit "$status"
   exit 0
 fi

@@ -27,7 +27,8 @@ public:
         if (write.kind != EventKind::Update || !write.valuesFromRequest ||
             rules::versionColumnOf(input.schema, write.table) ||
             rules::isCompareAndSet(input.schema, write) ||
-            rules::protectedByLockOrIsolation(unit, i))
+            rules::protectedByLockOrIsolation(unit, i) ||
+            decidedByStateCheck(unit, write))
           continue; // a versioned table's unchecked write is RL202's
         Finding finding = makeFinding(
             write.where,
@@ -40,6 +41,18 @@ public:
         return; // one finding per handler
       }
     });
+  }
+
+private:
+  /// A check of the row's state decides the write: a state transition, not
+  /// an edit (RL102 judges it), as opposed to a mere existence check.
+  static bool decidedByStateCheck(const Unit &unit, const Event &write) {
+    return std::any_of(
+        write.guardedBy.begin(), write.guardedBy.end(), [&](EventIndex index) {
+          const Event &read = unit.events[index];
+          return read.kind == EventKind::Read && rules::sameRow(read, write) &&
+                 (!read.testedColumns || !read.testedColumns->empty());
+        });
   }
 };
 

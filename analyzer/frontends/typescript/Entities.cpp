@@ -298,8 +298,38 @@ public:
   void walk(Node node) {
     if (is(node, "call_expression"))
       call(node);
+    if (is(node, "for_in_statement") && loopOverNames(node))
+      return;
     for (Node child : namedChildren(node))
       walk(child);
+  }
+
+  /// `for (const table of ['a', 'b']) { ... }`: the body once per name.
+  bool loopOverNames(Node loop) {
+    Node left = field(loop, "left");
+    Node right = unwrap(field(loop, "right"));
+    if (!is(left, "identifier") || !is(right, "array"))
+      return false;
+    std::vector<std::string> names = stringArray(source_, right);
+    if (names.size() != namedChildren(right).size())
+      return false;
+    for (const std::string &name : names) {
+      bindings_[source_.str(left)] = name;
+      walk(field(loop, "body"));
+    }
+    bindings_.erase(source_.str(left));
+    return true;
+  }
+
+  /// A string argument: a literal, or a loop variable bound to one.
+  std::optional<std::string> stringOf(Node node) {
+    if (auto value = source_.stringValue(node))
+      return value;
+    node = unwrap(node);
+    if (is(node, "identifier"))
+      if (auto it = bindings_.find(source_.str(node)); it != bindings_.end())
+        return it->second;
+    return std::nullopt;
   }
 
 private:
@@ -313,8 +343,7 @@ private:
       embeddedSql(unwrap(args.front()));
       return;
     }
-    std::string table =
-        args.empty() ? "" : source_.stringValue(args.front()).value_or("");
+    std::string table = args.empty() ? "" : stringOf(args.front()).value_or("");
     Node second = args.size() > 1 ? constructed(args[1]) : Node{};
     if (method == "createTable" && !args.empty())
       createTable(constructed(args.front()));
@@ -326,7 +355,7 @@ private:
     else if (method == "dropTable" && !table.empty())
       push(SchemaChange::Kind::DropTable, table, node);
     else if (method == "dropColumn" && args.size() > 1)
-      if (auto column = source_.stringValue(args[1])) {
+      if (auto column = stringOf(args[1])) {
         SchemaChange change = make(SchemaChange::Kind::DropColumn, table, node);
         change.name = *column;
         analysis_.schemaChanges.push_back(std::move(change));
@@ -468,6 +497,7 @@ private:
 
   const Source &source_;
   FileAnalysis &analysis_;
+  std::map<std::string, std::string> bindings_;
 };
 
 /// A type identifier named `name` appears below `node`.

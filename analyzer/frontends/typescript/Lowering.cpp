@@ -844,17 +844,21 @@ private:
     // EntityManager methods: the entity class first, unless an instance is
     // saved or removed (its class is then the instance's).
     auto operation = models_.typeorm.operations.find(method);
-    if (operation == models_.typeorm.operations.end() || args.empty())
+    bool entityMethod = operation != models_.typeorm.operations.end() ||
+                        method == "create" || method == "merge";
+    if (!entityMethod || args.empty())
       return argumentsOfList(args);
     Node first = unwrap(args.front());
     if (is(first, "identifier") && !lookup(source_.str(first)) &&
         !context_.moduleValues.count(source_.str(first))) {
       std::string entity = source_.str(first);
       args.erase(args.begin());
-      if (method == "create")
+      if (method == "create" || method == "merge")
         return repositoryCall(entity, method, args, at);
       return typeormOperation(entity, operation->second, args, at);
     }
+    if (method == "create" || method == "merge")
+      return argumentsOfList(args);
     Value instance = expression(first);
     return typeormOperation(instance.name, operation->second, args, at);
   }
