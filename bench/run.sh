@@ -1,28 +1,48 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): racelint's time over libpg_query's parse-only time
-# on the same generated corpus, with --jobs 1 and 2, plus peak RSS. Ratios
-# from one run are what to compare; absolute times are noisy here.
-#   bench/run.sh [BUILD_DIR] [FILES]
+# Benchmark (not a test): racelint's time over the parser's parse-only time on
+# the same generated corpus, with --jobs 1 and 2, plus peak RSS. Ratios from
+# one run are what to compare; absolute times are noisy here.
+#   bench/run.sh [BUILD_DIR] [SQL_FILES] [TS_MODULES]
+# SQL: migrations and PL/pgSQL (baseline: libpg_query split + parse).
+# TypeScript: a NestJS code base on TypeORM and Prisma, about 270 lines of
+# TypeScript a module (baseline: tree-sitter parse of every file).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/release}
-files=${2:-2000}
-corpus=$build/bench-corpus
-rm -rf "$corpus"
-python3 "$root/bench/generate_corpus.py" "$corpus" "$files"
-statements=$("$build/racelint_parse_only" "$corpus"/*.sql)
+sql_files=${2:-2000}
+ts_modules=${3:-1200}
 
 measure() { # prints "seconds peak_kib"
   /usr/bin/time -f "%e %M" -o "$build/bench.time" "$@" >/dev/null 2>&1 || true
   tail -n 1 "$build/bench.time"
 }
-read -r parse_s parse_kib < <(measure "$build/racelint_parse_only" "$corpus"/*.sql)
-read -r one_s one_kib < <(measure "$build/racelint" scan "$corpus" --jobs 1 --format sarif -o "$build/bench.sarif")
-read -r two_s two_kib < <(measure "$build/racelint" scan "$corpus" --jobs 2 --format sarif -o "$build/bench.sarif")
-findings=$(grep -c '"ruleId"' "$build/bench.sarif" || true)
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
-echo "corpus: $files files, $statements, $(du -sh "$corpus" | cut -f1)"
-echo "parse-only (libpg_query split+parse+plpgsql, 1 thread): ${parse_s}s, peak RSS ${parse_kib} KiB"
-echo "racelint --jobs 1: ${one_s}s, peak RSS ${one_kib} KiB, ratio $(python3 -c "print(f'{$one_s/$parse_s:.2f}')")"
-echo "racelint --jobs 2: ${two_s}s, peak RSS ${two_kib} KiB, ratio $(python3 -c "print(f'{$two_s/$parse_s:.2f}')")"
-echo "SARIF results: $findings"
+report() { # name corpus baseline_description parse_s parse_kib
+  local name=$1 corpus=$2 what=$3 parse_s=$4 parse_kib=$5
+  read -r one_s one_kib < <(measure "$build/racelint" scan "$corpus" --jobs 1 --format sarif -o "$build/bench.sarif")
+  read -r two_s two_kib < <(measure "$build/racelint" scan "$corpus" --jobs 2 --format sarif -o "$build/bench.sarif")
+  local findings
+  findings=$(grep -c '"ruleId"' "$build/bench.sarif" || true)
+  echo "$name parse-only ($what, 1 thread): ${parse_s}s, peak RSS ${parse_kib} KiB"
+  echo "$name racelint --jobs 1: ${one_s}s, peak RSS ${one_kib} KiB, ratio $(ratio "$one_s" "$parse_s")"
+  echo "$name racelint --jobs 2: ${two_s}s, peak RSS ${two_kib} KiB, ratio $(ratio "$two_s" "$parse_s")"
+  echo "$name SARIF results: $findings"
+}
+
+sql=$build/bench-corpus
+rm -rf "$sql"
+python3 "$root/bench/generate_corpus.py" "$sql" "$sql_files"
+statements=$("$build/racelint_parse_only" "$sql"/*.sql)
+echo "sql corpus: $sql_files files, $statements, $(du -sh "$sql" | cut -f1)"
+read -r parse_s parse_kib < <(measure "$build/racelint_parse_only" "$sql"/*.sql)
+report sql "$sql" "libpg_query split+parse+plpgsql" "$parse_s" "$parse_kib"
+
+ts=$build/bench-ts-corpus
+rm -rf "$ts"
+python3 "$root/bench/generate_ts_corpus.py" "$ts" "$ts_modules"
+mapfile -t ts_files < <(find "$ts" -name '*.ts' | sort)
+summary=$("$build/racelint_ts_parse_only" "${ts_files[@]}")
+echo "typescript corpus: $ts_modules modules, $summary, $(du -sh "$ts" | cut -f1) (with one schema.prisma)"
+read -r parse_s parse_kib < <(measure "$build/racelint_ts_parse_only" "${ts_files[@]}")
+report typescript "$ts" "tree-sitter parse" "$parse_s" "$parse_kib"

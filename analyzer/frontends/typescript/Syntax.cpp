@@ -4,21 +4,51 @@
 
 namespace racelint::ts {
 
+namespace {
+
+/// Field ids by (grammar, name): looking a name up compares strings, and the
+/// walks ask for the same few fields millions of times. Names are string
+/// literals, so their addresses identify them.
+TSFieldId fieldId(const TSLanguage *language, const char *name) {
+  struct Entry {
+    const TSLanguage *language;
+    const char *name;
+    TSFieldId id;
+  };
+  thread_local std::vector<Entry> cache;
+  for (const Entry &entry : cache)
+    if (entry.language == language && entry.name == name)
+      return entry.id;
+  TSFieldId id = ts_language_field_id_for_name(
+      language, name, static_cast<uint32_t>(strlen(name)));
+  cache.push_back({language, name, id});
+  return id;
+}
+
+} // namespace
+
 Node field(Node node, const char *name) {
   if (isNull(node))
     return node;
-  return ts_node_child_by_field_name(node, name,
-                                     static_cast<uint32_t>(strlen(name)));
+  TSFieldId id = fieldId(ts_tree_language(node.tree), name);
+  return id ? ts_node_child_by_field_id(node, id) : Node{};
 }
 
 std::vector<Node> namedChildren(Node node) {
+  // A cursor visits the children in one pass; ts_node_named_child(i) would
+  // walk from the first child each time.
   std::vector<Node> children;
   if (isNull(node))
     return children;
-  uint32_t count = ts_node_named_child_count(node);
-  children.reserve(count);
-  for (uint32_t i = 0; i < count; ++i)
-    children.push_back(ts_node_named_child(node, i));
+  TSTreeCursor cursor = ts_tree_cursor_new(node);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      Node child = ts_tree_cursor_current_node(&cursor);
+      if (ts_node_is_named(child))
+        children.push_back(child);
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+  }
+  ts_tree_cursor_delete(&cursor);
   return children;
 }
 
@@ -95,8 +125,18 @@ bool hasErrorOutsideFunctions(Node node, bool countMissing) {
 }
 
 namespace {
+/// The pinned grammar reads a generic tagged template (`tx.$queryRaw<T>`...``,
+/// Prisma's idiom) as a non-null assertion whose `!` it has to assume. The
+/// code is valid and its shape usable: not a problem worth reporting.
+bool benignMissing(Node node) {
+  Node parent = ts_node_parent(node);
+  return std::string_view(ts_node_type(node)) == "!" &&
+         is(parent, "non_null_expression");
+}
+
 Node findNode(Node node, bool missing) {
-  if (missing ? ts_node_is_missing(node) : is(node, "ERROR"))
+  if (missing ? ts_node_is_missing(node) && !benignMissing(node)
+              : is(node, "ERROR"))
     return node;
   if (!ts_node_has_error(node))
     return Node{};

@@ -37,7 +37,8 @@ bool isFunctionNode(Node node);
 /// with `countMissing`: the parser completed the tree around it, so its shape
 /// is usable, but not values it had to invent.
 bool hasErrorOutsideFunctions(Node node, bool countMissing = false);
-/// The first ERROR node below `node`, or the first MISSING one if none.
+/// The first ERROR node below `node`, or the first MISSING one if none; null
+/// when the only MISSING tokens are the grammar's benign ones.
 Node firstProblem(Node node);
 
 /// Binds nodes to the text of their file.

@@ -47,13 +47,23 @@ bool looksMinified(const SourceFile &file) {
   return false;
 }
 
-/// The depth of the syntax tree, measured without recursion. The walks that
-/// follow recurse, so absurdly deep files (generated, or hostile) are refused.
-unsigned treeDepth(Node root) {
+/// One pass over the whole tree, without recursion: its depth (the walks
+/// that follow recurse, so absurdly deep files are refused first) and its
+/// call expressions (where Express routes are registered).
+struct TreeSurvey {
+  unsigned depth = 0;
+  std::vector<Node> calls;
+};
+
+TreeSurvey surveyTree(Node root) {
+  TreeSurvey survey;
   TSTreeCursor cursor = ts_tree_cursor_new(root);
-  unsigned depth = 0, deepest = 0;
+  unsigned depth = 0;
   for (;;) {
-    deepest = std::max(deepest, depth);
+    survey.depth = std::max(survey.depth, depth);
+    Node node = ts_tree_cursor_current_node(&cursor);
+    if (is(node, "call_expression"))
+      survey.calls.push_back(node);
     if (ts_tree_cursor_goto_first_child(&cursor)) {
       ++depth;
       continue;
@@ -61,7 +71,7 @@ unsigned treeDepth(Node root) {
     while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
       if (!ts_tree_cursor_goto_parent(&cursor)) {
         ts_tree_cursor_delete(&cursor);
-        return deepest;
+        return survey;
       }
       --depth;
     }
@@ -100,8 +110,9 @@ public:
       : context_(context), source_(context.source), models_(context.models),
         analysis_(analysis) {}
 
-  void walk(Node root) {
-    collectExpressRoutes(root);
+  void walk(Node root, const std::vector<Node> &calls) {
+    for (Node call : calls)
+      expressCall(call);
     for (Node item : namedChildren(root))
       topLevel(item, {});
   }
@@ -150,13 +161,6 @@ private:
 
   // ---- Express
   // ---------------------------------------------------------------
-
-  void collectExpressRoutes(Node node) {
-    if (is(node, "call_expression"))
-      expressCall(node);
-    for (Node child : namedChildren(node))
-      collectExpressRoutes(child);
-  }
 
   void expressCall(Node call) {
     Node function = unwrapTypes(field(call, "function"));
@@ -518,7 +522,8 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
     analysis.diagnostics.push_back(std::move(diagnostic));
     return analysis;
   }
-  std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
+  // One parser per thread, reused: its stacks and caches outlive a file.
+  thread_local std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
   ts_parser_set_language(parser.get(), languageFor(file.path()));
   std::unique_ptr<TSTree, TreeDeleter> tree(
       ts_parser_parse_string(parser.get(), nullptr, file.text().data(),
@@ -534,7 +539,8 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
   }
   Node root = ts_tree_root_node(tree.get());
   Source source(file);
-  if (unsigned depth = treeDepth(root); depth > kMaxTreeDepth) {
+  TreeSurvey survey = surveyTree(root);
+  if (unsigned depth = survey.depth; depth > kMaxTreeDepth) {
     Diagnostic diagnostic;
     diagnostic.level = Level::Warning;
     diagnostic.code = "too-deeply-nested";
@@ -545,8 +551,7 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
     analysis.diagnostics.push_back(std::move(diagnostic));
     return analysis;
   }
-  if (ts_node_has_error(root)) {
-    Node problem = firstProblem(root);
+  if (Node problem = firstProblem(root); !isNull(problem)) {
     Diagnostic diagnostic;
     diagnostic.where = source.where(problem);
     if (is(problem, "ERROR")) {
@@ -568,7 +573,7 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
   FileContext context{source, builtinModels(), {}};
   context.moduleValues = moduleValues(context, root);
   FileWalker walker(context, analysis);
-  walker.walk(root);
+  walker.walk(root, survey.calls);
   walker.finish();
   return analysis;
 }
