@@ -486,9 +486,6 @@ private:
   Value member(Node node) {
     Node objectNode = unwrapTypes(field(node, "object"));
     std::string property = source_.str(field(node, "property"));
-    bool optionalChain = false;
-    for (Node child : namedChildren(node))
-      optionalChain |= is(child, "optional_chain");
     if (is(objectNode, "this")) {
       if (owner_)
         if (auto it = owner_->fields.find(property); it != owner_->fields.end())
@@ -499,8 +496,6 @@ private:
     noteTestedColumn(object, property);
     Value result;
     result.absorb(object);
-    if (optionalChain)
-      pushGuardsForOptional(object);
     switch (object.role) {
     case Role::DataSource:
     case Role::QueryRunner:
@@ -531,8 +526,6 @@ private:
     }
     return result;
   }
-
-  void pushGuardsForOptional(const Value &object) { pushGuards(object.reads); }
 
   Value subscript(Node node) {
     Value object = expression(field(node, "object"));
@@ -679,6 +672,18 @@ private:
       return objectAssign(args, node);
 
     Value receiver = expression(objectNode);
+    // `row?.method()` runs only when the row exists: its read guards the call.
+    std::size_t savedGuards = guards_.size();
+    for (Node child : namedChildren(function))
+      if (is(child, "optional_chain"))
+        pushGuards(receiver.reads);
+    Value result = dispatch(receiver, method, args, node, arguments);
+    guards_.resize(savedGuards);
+    return result;
+  }
+
+  Value dispatch(const Value &receiver, const std::string &method,
+                 const std::vector<Node> &args, Node node, Node arguments) {
     switch (receiver.role) {
     case Role::Repository:
       return repositoryCall(receiver.name, method, args, node);
