@@ -9,20 +9,13 @@
 
 namespace fs = std::filesystem;
 using namespace racelint;
+using racelint::testing::findDiagnostic;
 using racelint::testing::scanWithBuiltins;
 using racelint::testing::TempDirectory;
 
 namespace {
 
 const char *const kGoodMigration = "CREATE TABLE good (id int PRIMARY KEY);\n";
-
-const Diagnostic *findDiagnostic(const ScanResult &result,
-                                 const std::string &code) {
-  for (const Diagnostic &diagnostic : result.diagnostics)
-    if (diagnostic.code == code)
-      return &diagnostic;
-  return nullptr;
-}
 
 ScanResult scanDirectory(const TempDirectory &directory) {
   directory.write("001_good.sql", kGoodMigration);

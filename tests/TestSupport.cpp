@@ -52,4 +52,12 @@ ScanResult scanFiles(const std::map<std::string, std::string> &files) {
                           directory.path().string());
 }
 
+const Diagnostic *findDiagnostic(const ScanResult &result,
+                                 const std::string &code) {
+  for (const Diagnostic &diagnostic : result.diagnostics)
+    if (diagnostic.code == code)
+      return &diagnostic;
+  return nullptr;
+}
+
 } // namespace racelint::testing

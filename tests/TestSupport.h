@@ -28,4 +28,8 @@ ScanResult scanWithBuiltins(const std::vector<std::string> &paths,
 /// Writes `files` (name -> text) into a temporary directory and scans it.
 ScanResult scanFiles(const std::map<std::string, std::string> &files);
 
+/// The first input problem with this code, or null.
+const Diagnostic *findDiagnostic(const ScanResult &result,
+                                 const std::string &code);
+
 } // namespace racelint::testing

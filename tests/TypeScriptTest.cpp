@@ -9,19 +9,12 @@
 #include <gtest/gtest.h>
 
 using namespace racelint;
+using racelint::testing::findDiagnostic;
 using racelint::testing::scanFiles;
 using racelint::testing::scanWithBuiltins;
 using racelint::testing::TempDirectory;
 
 namespace {
-
-const Diagnostic *findDiagnostic(const ScanResult &result,
-                                 const std::string &code) {
-  for (const Diagnostic &diagnostic : result.diagnostics)
-    if (diagnostic.code == code)
-      return &diagnostic;
-  return nullptr;
-}
 
 int countRule(const ScanResult &result, const std::string &id) {
   int count = 0;

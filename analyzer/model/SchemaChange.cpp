@@ -113,4 +113,13 @@ void applySchemaChange(Schema &schema, const SchemaChange &change) {
   }
 }
 
+SchemaChange declareTable(Table table) {
+  SchemaChange change;
+  change.kind = SchemaChange::Kind::DeclareTable;
+  change.table = table.name;
+  change.where = table.declared;
+  change.tableDefinition = std::move(table);
+  return change;
+}
+
 } // namespace racelint

@@ -45,4 +45,7 @@ struct SchemaChange {
 
 void applySchemaChange(Schema &schema, const SchemaChange &change);
 
+/// An ORM model's declaration of `table` (a DeclareTable change).
+SchemaChange declareTable(Table table);
+
 } // namespace racelint

@@ -323,12 +323,7 @@ FileAnalysis PrismaFrontend::analyze(const SourceFile &file) const {
       table.uniqueKeys.push_back(std::move(key));
     }
     analysis.tableNames["prisma:" + delegateName(model.name)] = table.name;
-    SchemaChange change;
-    change.kind = SchemaChange::Kind::DeclareTable;
-    change.table = table.name;
-    change.where = table.declared;
-    change.tableDefinition = std::move(table);
-    analysis.schemaChanges.push_back(std::move(change));
+    analysis.schemaChanges.push_back(declareTable(std::move(table)));
   }
   return analysis;
 }

@@ -201,76 +201,67 @@ void declareEntity(const FileContext &context, Node classNode,
       table.name = *name;
   }
   std::map<std::string, std::string> columnOf;
-  std::vector<Node> pending;
-  for (Node member : namedChildren(field(classNode, "body"))) {
-    if (is(member, "decorator")) {
-      pending.push_back(member);
-      continue;
-    }
-    if (is(member, "comment"))
-      continue; // `@Post()`, a comment, then the method
-    std::vector<Node> memberDecorators = pending;
-    pending.clear();
-    if (!is(member, "public_field_definition"))
-      continue;
-    for (Node decorator : fieldChildren(member, "decorator"))
-      memberDecorators.push_back(decorator);
-    std::string propertyName = source.str(field(member, "name"));
-    Column column;
-    column.name = propertyName;
-    column.nullable = false; // TypeORM's default: `nullable: true` opts in
-    column.declared = source.where(field(member, "name"));
-    bool isColumn = false, primary = false, unique = false;
-    for (Node decorator : memberDecorators) {
-      std::string name = decoratorName(source, decorator);
-      if (name == "Index") {
-        for (Node argument : callArguments(decorator))
-          unique |= isTrue(property(source, argument, "unique"));
-        continue;
-      }
-      if (!model.columnDecorators.count(name))
-        continue;
-      isColumn = true;
-      primary |= model.primaryDecorators.count(name) > 0;
-      if (model.versionDecorators.count(name))
-        table.declaredVersionColumn = column.name;
-      if (model.generatedDecorators.count(name))
-        column.hasDefault = true;
-      for (Node argument : callArguments(decorator)) {
-        if (auto type = source.stringValue(argument)) {
-          column.type = *type;
-          continue;
+  forEachClassMember(
+      field(classNode, "body"),
+      [&](Node member, const std::vector<Node> &memberDecorators) {
+        if (!is(member, "public_field_definition"))
+          return;
+        std::string propertyName = source.str(field(member, "name"));
+        Column column;
+        column.name = propertyName;
+        column.nullable = false; // TypeORM's default: `nullable: true` opts in
+        column.declared = source.where(field(member, "name"));
+        bool isColumn = false, primary = false, unique = false;
+        for (Node decorator : memberDecorators) {
+          std::string name = decoratorName(source, decorator);
+          if (name == "Index") {
+            for (Node argument : callArguments(decorator))
+              unique |= isTrue(property(source, argument, "unique"));
+            continue;
+          }
+          if (!model.columnDecorators.count(name))
+            continue;
+          isColumn = true;
+          primary |= model.primaryDecorators.count(name) > 0;
+          if (model.generatedDecorators.count(name))
+            column.hasDefault = true;
+          for (Node argument : callArguments(decorator)) {
+            if (auto type = source.stringValue(argument)) {
+              column.type = *type;
+              continue;
+            }
+            if (auto name =
+                    source.stringValue(property(source, argument, "name")))
+              column.name = *name;
+            if (auto type =
+                    source.stringValue(property(source, argument, "type")))
+              column.type = *type;
+            unique |= isTrue(property(source, argument, "unique"));
+            primary |= isTrue(property(source, argument, "primary"));
+            column.nullable |= isTrue(property(source, argument, "nullable"));
+            column.hasDefault |= !isNull(property(source, argument, "default"));
+          }
+          if (model.versionDecorators.count(name))
+            table.declaredVersionColumn = column.name;
         }
-        if (auto name = source.stringValue(property(source, argument, "name")))
-          column.name = *name;
-        if (auto type = source.stringValue(property(source, argument, "type")))
-          column.type = *type;
-        unique |= isTrue(property(source, argument, "unique"));
-        primary |= isTrue(property(source, argument, "primary"));
-        column.nullable |= isTrue(property(source, argument, "nullable"));
-        column.hasDefault |= !isNull(property(source, argument, "default"));
-      }
-      if (model.versionDecorators.count(name))
-        table.declaredVersionColumn = column.name;
-    }
-    if (!isColumn)
-      continue;
-    if (primary)
-      column.nullable = false;
-    columnOf[propertyName] = column.name;
-    if (column.name != propertyName)
-      analysis.columnNames[table.name][propertyName] = column.name;
-    if (primary || unique) {
-      UniqueKey key;
-      key.primary = primary;
-      key.name = table.name + "." + column.name +
-                 (primary ? " (primary key)" : " (unique)");
-      key.columns = {column.name};
-      key.declared = column.declared;
-      table.uniqueKeys.push_back(std::move(key));
-    }
-    table.columns.push_back(std::move(column));
-  }
+        if (!isColumn)
+          return;
+        if (primary)
+          column.nullable = false;
+        columnOf[propertyName] = column.name;
+        if (column.name != propertyName)
+          analysis.columnNames[table.name][propertyName] = column.name;
+        if (primary || unique) {
+          UniqueKey key;
+          key.primary = primary;
+          key.name = table.name + "." + column.name +
+                     (primary ? " (primary key)" : " (unique)");
+          key.columns = {column.name};
+          key.declared = column.declared;
+          table.uniqueKeys.push_back(std::move(key));
+        }
+        table.columns.push_back(std::move(column));
+      });
   for (Node decorator : decorators)
     if (auto key = classUniqueKey(source, decorator, table.name)) {
       for (std::string &column : key->columns)
@@ -279,12 +270,7 @@ void declareEntity(const FileContext &context, Node classNode,
       table.uniqueKeys.push_back(std::move(*key));
     }
   analysis.tableNames["typeorm:" + className] = table.name;
-  SchemaChange change;
-  change.kind = SchemaChange::Kind::DeclareTable;
-  change.table = table.name;
-  change.where = table.declared;
-  change.tableDefinition = std::move(table);
-  analysis.schemaChanges.push_back(std::move(change));
+  analysis.schemaChanges.push_back(declareTable(std::move(table)));
 }
 
 namespace {

@@ -406,7 +406,7 @@ private:
         value = expression(child);
       return value;
     }
-    if (kind == "identifier") {
+    if (kind == "identifier" || kind == "shorthand_property_identifier") {
       if (Value *value = lookup(source_.str(node))) {
         markUsed(*value);
         return *value;
@@ -915,6 +915,17 @@ private:
     return result;
   }
 
+  /// A member of an object literal as (key, value): `a: v`, `'a': v` and
+  /// shorthand `a`; a null value for spreads and computed keys.
+  std::pair<std::string, Node> objectMember(Node member) {
+    if (is(member, "shorthand_property_identifier"))
+      return {source_.str(member), member};
+    if (is(member, "pair"))
+      if (auto key = source_.propertyName(field(member, "key")))
+        return {*key, unwrap(field(member, "value"))};
+    return {"", Node{}};
+  }
+
   /// Reads a find-options object ({ where, select, lock }) into `event`.
   void findOptions(Node options, Event &event) {
     options = unwrap(options);
@@ -992,20 +1003,11 @@ private:
       return;
     }
     for (Node pair : namedChildren(where)) {
-      std::string key;
-      Node valueNode{};
-      if (is(pair, "shorthand_property_identifier")) {
-        key = source_.str(pair);
-        valueNode = pair;
-      } else if (is(pair, "pair")) {
-        key = source_.propertyName(field(pair, "key")).value_or("");
-        valueNode = unwrap(field(pair, "value"));
-      } else {
+      auto [key, valueNode] = objectMember(pair);
+      if (isNull(valueNode)) {
         expression(pair); // a spread: columns unknown
         continue;
       }
-      if (key.empty())
-        continue;
       if (prisma && (key == "AND" || key == "OR" || key == "NOT")) {
         Event ignored;
         whereArgument(valueNode, key == "AND" ? event : ignored, true, prefix);
@@ -1074,17 +1076,9 @@ private:
         event.valuesFromRequest |= spread.fromRequest;
         continue;
       }
-      std::string key;
-      Node valueNode{};
-      if (is(pair, "shorthand_property_identifier")) {
-        key = source_.str(pair);
-        valueNode = pair;
-      } else if (is(pair, "pair")) {
-        key = source_.propertyName(field(pair, "key")).value_or("");
-        valueNode = unwrap(field(pair, "value"));
-      } else {
+      auto [key, valueNode] = objectMember(pair);
+      if (isNull(valueNode))
         continue;
-      }
       SetColumn set{key, false};
       if (prisma && is(valueNode, "object")) {
         for (Node inner : namedChildren(valueNode))
@@ -1331,12 +1325,9 @@ private:
       Node params = unwrap(parameters);
       if (is(params, "object")) {
         for (Node pair : namedChildren(params)) {
-          std::string key =
-              is(pair, "shorthand_property_identifier")
-                  ? source_.str(pair)
-                  : source_.propertyName(field(pair, "key")).value_or("");
-          Node valueNode = is(pair, "pair") ? field(pair, "value") : Node(pair);
-          parameterValues["__" + key] = expression(valueNode);
+          auto [key, valueNode] = objectMember(pair);
+          if (!isNull(valueNode))
+            parameterValues["__" + key] = expression(valueNode);
         }
       } else if (!isNull(params)) {
         parameterValues["__ids"] = expression(params);

@@ -34,38 +34,61 @@ Node field(Node node, const char *name) {
   return id ? ts_node_child_by_field_id(node, id) : Node{};
 }
 
-std::vector<Node> namedChildren(Node node) {
-  // A cursor visits the children in one pass; ts_node_named_child(i) would
-  // walk from the first child each time.
-  std::vector<Node> children;
+namespace {
+
+/// Visits the children of `node` with a cursor, in one pass
+/// (ts_node_named_child(i) would walk from the first child each time).
+template <typename Visit> void forEachChild(Node node, Visit &&visit) {
   if (isNull(node))
-    return children;
+    return;
   TSTreeCursor cursor = ts_tree_cursor_new(node);
   if (ts_tree_cursor_goto_first_child(&cursor)) {
     do {
-      Node child = ts_tree_cursor_current_node(&cursor);
-      if (ts_node_is_named(child))
-        children.push_back(child);
+      visit(ts_tree_cursor_current_node(&cursor),
+            ts_tree_cursor_current_field_name(&cursor));
     } while (ts_tree_cursor_goto_next_sibling(&cursor));
   }
   ts_tree_cursor_delete(&cursor);
+}
+
+} // namespace
+
+std::vector<Node> namedChildren(Node node) {
+  std::vector<Node> children;
+  forEachChild(node, [&](Node child, const char *) {
+    if (ts_node_is_named(child))
+      children.push_back(child);
+  });
   return children;
 }
 
 std::vector<Node> fieldChildren(Node node, const char *name) {
   std::vector<Node> children;
-  if (isNull(node))
-    return children;
-  TSTreeCursor cursor = ts_tree_cursor_new(node);
-  if (ts_tree_cursor_goto_first_child(&cursor)) {
-    do {
-      const char *fieldName = ts_tree_cursor_current_field_name(&cursor);
-      if (fieldName && std::string_view(fieldName) == name)
-        children.push_back(ts_tree_cursor_current_node(&cursor));
-    } while (ts_tree_cursor_goto_next_sibling(&cursor));
-  }
-  ts_tree_cursor_delete(&cursor);
+  forEachChild(node, [&](Node child, const char *fieldName) {
+    if (fieldName && std::string_view(fieldName) == name)
+      children.push_back(child);
+  });
   return children;
+}
+
+void forEachClassMember(
+    Node body,
+    const std::function<void(Node member, const std::vector<Node> &decorators)>
+        &visit) {
+  std::vector<Node> pending;
+  for (Node member : namedChildren(body)) {
+    if (is(member, "decorator")) {
+      pending.push_back(member);
+      continue;
+    }
+    if (is(member, "comment"))
+      continue; // `@Post()`, a comment, then the method
+    std::vector<Node> decorators = std::move(pending);
+    pending.clear();
+    for (Node decorator : fieldChildren(member, "decorator"))
+      decorators.push_back(decorator);
+    visit(member, decorators);
+  }
 }
 
 Node unwrapTypes(Node node) {

@@ -4,6 +4,7 @@
 
 #include "engine/SourceFile.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,13 @@ Node field(Node node, const char *name);
 std::vector<Node> namedChildren(Node node);
 /// Children carrying the field `name` (a node may have several decorators).
 std::vector<Node> fieldChildren(Node node, const char *name);
+/// Calls `visit` for each member of a class body with its decorators: those
+/// written before it (siblings in the body, comments between skipped) and
+/// its own.
+void forEachClassMember(
+    Node body,
+    const std::function<void(Node member, const std::vector<Node> &decorators)>
+        &visit);
 /// Drops wrappers that change nothing at run time: `await`, parentheses,
 /// `x as T`, `x!`, `x satisfies T`, `<T>x`.
 Node unwrap(Node node);

@@ -326,68 +326,47 @@ private:
 
     Node body = field(node, "body");
     collectFields(body, owner);
-    std::vector<Node> pending;
-    for (Node member : namedChildren(body)) {
-      if (is(member, "decorator")) {
-        pending.push_back(member);
-        continue;
-      }
-      if (is(member, "comment"))
-        continue; // `@Post()`, a comment, then the method
-      std::vector<Node> memberDecorators = pending;
-      pending.clear();
-      for (Node decorator : fieldChildren(member, "decorator"))
-        memberDecorators.push_back(decorator);
-      Node function{};
-      if (is(member, "method_definition")) {
-        function = member;
-      } else if (is(member, "public_field_definition")) {
-        Node value = unwrapTypes(field(member, "value"));
-        if (is(value, "arrow_function") || is(value, "function_expression"))
-          function = value;
-      }
-      if (isNull(function) || is(member, "ERROR") ||
-          hasErrorOutsideFunctions(field(function, "parameters")))
-        continue;
-      std::string methodName = source_.str(field(member, "name"));
-      if (methodName == "constructor")
-        continue;
-      methodUnit(owner, methodName, member, function, memberDecorators,
-                 controllerPrefix, classIdempotency);
-    }
+    forEachClassMember(
+        body, [&](Node member, const std::vector<Node> &memberDecorators) {
+          Node function{};
+          if (is(member, "method_definition")) {
+            function = member;
+          } else if (is(member, "public_field_definition")) {
+            Node value = unwrapTypes(field(member, "value"));
+            if (is(value, "arrow_function") || is(value, "function_expression"))
+              function = value;
+          }
+          if (isNull(function) || is(member, "ERROR") ||
+              hasErrorOutsideFunctions(field(function, "parameters")))
+            return;
+          std::string methodName = source_.str(field(member, "name"));
+          if (methodName != "constructor")
+            methodUnit(owner, methodName, member, function, memberDecorators,
+                       controllerPrefix, classIdempotency);
+        });
   }
 
   /// `this.x` values: constructor parameter properties and typed fields.
   void collectFields(Node body, ClassContext &owner) {
-    std::vector<Node> pending;
-    for (Node member : namedChildren(body)) {
-      if (is(member, "decorator")) {
-        pending.push_back(member);
-        continue;
-      }
-      if (is(member, "comment"))
-        continue; // `@Post()`, a comment, then the method
-      std::vector<Node> decorators = pending;
-      pending.clear();
-      if (is(member, "method_definition") &&
-          source_.str(field(member, "name")) == "constructor") {
-        for (Node parameter : namedChildren(field(member, "parameters"))) {
-          bool property = false;
-          for (Node child : namedChildren(parameter))
-            property |= is(child, "accessibility_modifier") ||
-                        source_.text(child) == "readonly";
-          if (!property)
-            continue;
-          addField(owner, field(parameter, "pattern"), field(parameter, "type"),
-                   fieldChildren(parameter, "decorator"), Node{});
-        }
-      } else if (is(member, "public_field_definition")) {
-        for (Node decorator : fieldChildren(member, "decorator"))
-          decorators.push_back(decorator);
-        addField(owner, field(member, "name"), field(member, "type"),
-                 decorators, field(member, "value"));
-      }
-    }
+    forEachClassMember(
+        body, [&](Node member, const std::vector<Node> &decorators) {
+          if (is(member, "method_definition") &&
+              source_.str(field(member, "name")) == "constructor") {
+            for (Node parameter : namedChildren(field(member, "parameters"))) {
+              bool property = false;
+              for (Node child : namedChildren(parameter))
+                property |= is(child, "accessibility_modifier") ||
+                            source_.text(child) == "readonly";
+              if (property)
+                addField(owner, field(parameter, "pattern"),
+                         field(parameter, "type"),
+                         fieldChildren(parameter, "decorator"), Node{});
+            }
+          } else if (is(member, "public_field_definition")) {
+            addField(owner, field(member, "name"), field(member, "type"),
+                     decorators, field(member, "value"));
+          }
+        });
   }
 
   void addField(ClassContext &owner, Node name, Node type,
