@@ -88,11 +88,6 @@ Value valueOfType(const FileContext &context, Node typeAnnotation) {
 
 namespace {
 
-void addUnique(std::vector<std::string> &names, const std::string &name) {
-  if (std::find(names.begin(), names.end(), name) == names.end())
-    names.push_back(name);
-}
-
 std::vector<Node> callArguments(Node decorator) {
   for (Node child : namedChildren(decorator))
     if (is(child, "call_expression"))
