@@ -51,6 +51,10 @@ std::map<std::string, OperationModel> operations(const YAML::Node &node) {
     operation.atomic = item.second["atomic"].as<bool>(false);
     operation.throwsWhenNoRow =
         item.second["throws_when_no_row"].as<bool>(false);
+    operation.result = item.second["result"].as<std::string>("row");
+    if (operation.result != "row" && operation.result != "rows" &&
+        operation.result != "value")
+      throw std::runtime_error("unknown result '" + operation.result + "'");
     result[item.first.as<std::string>()] = std::move(operation);
   }
   return result;
@@ -79,7 +83,7 @@ TypeOrmModel parseTypeOrm(const YAML::Node &root) {
   model.operations = operations(root["operations"]);
   for (const auto &[mode, lock] : stringMap(root["lock_modes"]))
     model.lockModes[mode] = rowLockFromName(lock);
-  model.queryBuilderRuns = names(root["query_builder_runs"]);
+  model.queryBuilderRuns = stringMap(root["query_builder_runs"]);
   model.entityDecorators = names(root["entity_decorators"]);
   model.columnDecorators = names(root["column_decorators"]);
   model.primaryDecorators = names(root["primary_decorators"]);

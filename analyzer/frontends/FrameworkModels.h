@@ -26,6 +26,8 @@ struct OperationModel {
   bool atomic = false;
   /// The call fails when no row matches, so its outcome is checked.
   bool throwsWhenNoRow = false;
+  /// For reads: "row", "rows" or "value" (a count or a boolean).
+  std::string result = "row";
 };
 
 struct TypeOrmModel {
@@ -33,7 +35,8 @@ struct TypeOrmModel {
   NameSet injectRepositoryDecorators;
   std::map<std::string, OperationModel> operations;
   std::map<std::string, RowLock> lockModes;
-  NameSet queryBuilderRuns;
+  /// Methods that run a query-builder chain, with what they return.
+  std::map<std::string, std::string> queryBuilderRuns;
   NameSet entityDecorators, columnDecorators, primaryDecorators,
       versionDecorators, generatedDecorators;
 };

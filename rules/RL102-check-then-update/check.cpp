@@ -45,6 +45,13 @@ private:
       return false;
 
     std::vector<std::string> identity = rules::rowIdentity(schema, write);
+    // A read by another unique key names the row too: not state.
+    if (const Table *table = schema.findTable(read.table))
+      if (const UniqueKey *key = table->uniqueKeyWithin(read.keyColumns);
+          key && !key->partial)
+        for (const std::string &column : key->columns)
+          if (!rules::contains(identity, column))
+            identity.push_back(column);
     std::vector<std::string> state;
     for (const std::string &column : read.predicateColumns)
       if (!rules::contains(identity, column))

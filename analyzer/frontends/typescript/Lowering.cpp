@@ -164,26 +164,40 @@ private:
       edits_.erase(source_.str(pattern));
       return;
     }
-    // `const [row] = rows`: each element is a row as loaded; `const { a } =
-    // row` or `const { count } = result`: plain values carrying its taint.
+    // `const [row] = rows`: each element is one row as loaded. `const {
+    // status } = row`: each name is that row's column. Anything else
+    // (`const { count } = result`): plain values carrying the taint.
     Value part = value;
-    if (kind != "array_pattern" || !value.loadedBy)
-      part.role = Role::Plain;
     part.builder.reset();
-    if (kind == "object_pattern" || kind == "array_pattern") {
-      for (Node child : namedChildren(pattern)) {
-        if (is(child, "pair_pattern"))
-          bind(field(child, "value"), part);
-        else if (is(child, "object_assignment_pattern") ||
-                 is(child, "assignment_pattern"))
-          bind(field(child, "left"), part);
-        else if (is(child, "rest_pattern"))
-          bind(namedChildren(child).empty() ? child
-                                            : namedChildren(child).front(),
-               part);
-        else
-          bind(child, part);
+    part.sourceColumn.reset();
+    bool rows = kind == "array_pattern" && value.loadedBy;
+    bool row = kind == "object_pattern" && value.loadedBy &&
+               value.role == Role::EntityInstance;
+    part.role = rows ? Role::EntityInstance : Role::Plain;
+    if (!rows)
+      part.loadedBy.reset();
+    if (kind != "object_pattern" && kind != "array_pattern")
+      return;
+    for (Node child : namedChildren(pattern)) {
+      Node target = child;
+      std::string column;
+      if (is(child, "pair_pattern")) {
+        column = source_.propertyName(field(child, "key")).value_or("");
+        target = field(child, "value");
+      } else if (is(child, "object_assignment_pattern") ||
+                 is(child, "assignment_pattern")) {
+        target = field(child, "left");
+        column = source_.str(target);
+      } else if (is(child, "rest_pattern")) {
+        std::vector<Node> inner = namedChildren(child);
+        target = inner.empty() ? child : inner.front();
+      } else if (is(child, "shorthand_property_identifier_pattern")) {
+        column = source_.str(child);
       }
+      Value element = part;
+      if (row && !column.empty())
+        element.sourceColumn.emplace(*value.loadedBy, column);
+      bind(target, element);
     }
   }
 
@@ -246,13 +260,16 @@ private:
   }
 
   void noteTestedColumn(const Value &object, const std::string &property) {
-    if (conditionDepth_ == 0 || !object.loadedBy ||
-        object.role != Role::EntityInstance)
-      return;
-    auto &tested = unit_.events[*object.loadedBy].testedColumns;
+    if (conditionDepth_ > 0 && object.loadedBy &&
+        object.role == Role::EntityInstance)
+      addTestedColumn(*object.loadedBy, property);
+  }
+
+  void addTestedColumn(EventIndex read, const std::string &column) {
+    auto &tested = unit_.events[read].testedColumns;
     if (!tested)
       tested.emplace();
-    addUnique(*tested, property);
+    addUnique(*tested, column);
   }
 
   // ---- statements ----------------------------------------------------------
@@ -409,6 +426,9 @@ private:
     if (kind == "identifier" || kind == "shorthand_property_identifier") {
       if (Value *value = lookup(source_.str(node))) {
         markUsed(*value);
+        if (value->sourceColumn && conditionDepth_ > 0)
+          addTestedColumn(value->sourceColumn->first,
+                          value->sourceColumn->second);
         return *value;
       }
       if (auto it = context_.moduleValues.find(source_.str(node));
@@ -1148,7 +1168,7 @@ private:
       event.incrementsDeclaredVersion = true;
     for (EventIndex read : carried.reads)
       event.valueFrom.push_back(read);
-    return finishEvent(std::move(event), at, entity);
+    return finishEvent(std::move(event), at, entity, operation.result);
   }
 
   void conflictTarget(Node node, Event &event) {
@@ -1171,19 +1191,23 @@ private:
     }
   }
 
-  /// Emits a data event and returns the value its result carries.
-  Value finishEvent(Event event, Node at, const std::string &entity) {
+  /// Emits a data event and returns the value its result carries: for a
+  /// read, one row, the rows, or a value (see OperationModel::result).
+  Value finishEvent(Event event, Node at, const std::string &entity,
+                    const std::string &resultKind = "row") {
     bool read = event.kind == EventKind::Read;
     EventIndex index = emit(std::move(event), at);
     Value result;
-    if (read) {
-      result.role = Role::EntityInstance;
-      result.name = entity;
-      result.reads.insert(index);
-      result.loadedBy = index;
-    } else {
+    if (!read) {
       result.writeResults.insert(index);
+      return result;
     }
+    result.reads.insert(index);
+    result.name = entity;
+    if (resultKind != "value")
+      result.loadedBy = index;
+    if (resultKind == "row")
+      result.role = Role::EntityInstance;
     return result;
   }
 
@@ -1209,7 +1233,7 @@ private:
       event.keyColumns = load.keyColumns;
       addUnique(event.keyColumns, "id");
       event.predicateColumns = {"id"};
-      event.incrementsDeclaredVersion = true;
+      event.incrementsDeclaredVersion = !remove;
     } else if (remove) {
       event.kind = EventKind::Delete;
       event.keyColumns = event.predicateColumns = {"id"};
@@ -1254,8 +1278,9 @@ private:
       if (i < args.size() && !source_.stringValue(args[i]))
         state.entity = source_.calleeName(args[i]);
     };
-    if (models_.typeorm.queryBuilderRuns.count(method))
-      return runQueryBuilder(state, at);
+    if (auto run = models_.typeorm.queryBuilderRuns.find(method);
+        run != models_.typeorm.queryBuilderRuns.end())
+      return runQueryBuilder(state, at, run->second);
     if (method == "select" || method == "addSelect") {
       for (Node argument : args)
         expression(argument);
@@ -1307,7 +1332,8 @@ private:
   /// Builds the SQL statement a query-builder chain runs and reads it with
   /// the SQL front-end, so that `where('a.version = :version')` is parsed by
   /// PostgreSQL's grammar, not by us.
-  Value runQueryBuilder(const QueryBuilderState &state, Node at) {
+  Value runQueryBuilder(const QueryBuilderState &state, Node at,
+                        const std::string &resultKind) {
     using Operation = QueryBuilderState::Operation;
     std::set<std::string> variables;
     std::map<std::string, Value> parameterValues;
@@ -1394,8 +1420,13 @@ private:
     }
     Value result =
         sqlEvents(sql, variables, parameterValues, carried, at, state.entity);
-    if (state.operation == Operation::Select && !state.entity.empty())
-      result.role = Role::EntityInstance, result.name = state.entity;
+    if (state.operation == Operation::Select) {
+      result.name = state.entity;
+      if (resultKind == "value")
+        result.loadedBy.reset();
+      else if (resultKind == "row")
+        result.role = Role::EntityInstance;
+    }
     for (EventIndex i = unit_.events.size(); i-- > 0;) {
       Event &event = unit_.events[i];
       if (event.where != source_.where(at))
@@ -1407,8 +1438,6 @@ private:
         std::erase_if(event.setColumns, [](const SetColumn &set) {
           return set.column == "__unknown";
         });
-      if (event.kind == EventKind::Read && state.operation == Operation::Select)
-        result.loadedBy = i;
     }
     return result;
   }
@@ -1509,10 +1538,8 @@ private:
       else if (isWrite(unit_.events[index].kind))
         result.writeResults.insert(index);
     }
-    if (result.reads.size() == 1) { // the rows of one SELECT
-      result.role = Role::EntityInstance;
+    if (result.reads.size() == 1) // the rows of one SELECT
       result.loadedBy = *result.reads.begin();
-    }
     return result;
   }
 
@@ -1625,7 +1652,7 @@ private:
       expression(args[i]);
     for (EventIndex read : carried.reads)
       event.valueFrom.push_back(read);
-    return finishEvent(std::move(event), at, "");
+    return finishEvent(std::move(event), at, "", operation->second.result);
   }
 
   struct EntityEdit {

@@ -16,7 +16,7 @@ namespace racelint::ts {
 
 /// What a value is, as far as data access is concerned.
 enum class Role {
-  Plain,
+  Plain,          // with `loadedBy`: the rows a read returned
   Repository,     // TypeORM Repository<name>
   Manager,        // TypeORM EntityManager
   DataSource,     // TypeORM DataSource
@@ -63,6 +63,9 @@ struct Value {
   /// when it was created (`repo.create({...})`).
   std::optional<EventIndex> loadedBy;
   std::vector<SetColumn> createdColumns;
+  /// A column of a loaded row, bound by destructuring (`const { status } =
+  /// order`): the read and the column, so that conditions on it count.
+  std::optional<std::pair<EventIndex, std::string>> sourceColumn;
   std::shared_ptr<QueryBuilderState> builder;
 
   /// The taint of `other` added to this value (roles are kept).
