@@ -74,6 +74,19 @@ std::vector<Event> expand(const Unit &unit, const UnitIndex &units, int depth) {
       };
       shift(spliced.guardedBy);
       shift(spliced.valueFrom);
+      // The callee's parameters become what the call passed in them.
+      std::vector<unsigned> callerParameters;
+      for (unsigned parameter : spliced.valueParameters) {
+        if (parameter >= event.arguments.size())
+          continue;
+        const CallArgument &argument = event.arguments[parameter];
+        spliced.valuesFromRequest |= argument.fromRequest;
+        for (unsigned outer : argument.parameters)
+          if (std::find(callerParameters.begin(), callerParameters.end(),
+                        outer) == callerParameters.end())
+            callerParameters.push_back(outer);
+      }
+      spliced.valueParameters = std::move(callerParameters);
       for (auto &[column, read] : spliced.predicateValueFrom)
         read += offset;
       if (spliced.inTx)

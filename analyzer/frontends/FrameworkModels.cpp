@@ -81,6 +81,7 @@ TypeOrmModel parseTypeOrm(const YAML::Node &root) {
   model.injectRepositoryDecorators =
       names(root["inject_repository_decorators"]);
   model.operations = operations(root["operations"]);
+  model.findOptions = names(root["find_options"]);
   for (const auto &[mode, lock] : stringMap(root["lock_modes"]))
     model.lockModes[mode] = rowLockFromName(lock);
   model.queryBuilderRuns = stringMap(root["query_builder_runs"]);

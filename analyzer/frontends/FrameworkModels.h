@@ -34,6 +34,8 @@ struct TypeOrmModel {
   NameSet repositoryTypes, managerTypes, dataSourceTypes, queryRunnerTypes;
   NameSet injectRepositoryDecorators;
   std::map<std::string, OperationModel> operations;
+  /// Keys of a find-options object (`where`, `select`, `lock`, ...).
+  NameSet findOptions;
   std::map<std::string, RowLock> lockModes;
   /// Methods that run a query-builder chain, with what they return.
   std::map<std::string, std::string> queryBuilderRuns;

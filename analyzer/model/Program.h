@@ -44,6 +44,14 @@ struct SetColumn {
 
 using EventIndex = std::size_t;
 
+/// What a call passes in one argument position.
+struct CallArgument {
+  /// The value comes from the HTTP request (a body, a query).
+  bool fromRequest = false;
+  /// The caller's own parameters (by position) the value derives from.
+  std::vector<unsigned> parameters;
+};
+
 /// One step of a unit, in program order. Links refer to other events of the
 /// same unit by index.
 struct Event {
@@ -78,6 +86,11 @@ struct Event {
   bool incrementsDeclaredVersion = false;
   /// A written value comes straight from the request (an HTTP body or query).
   bool valuesFromRequest = false;
+  /// The unit's parameters (by position) whose values a write stores; linking
+  /// calls turns them into the caller's values.
+  std::vector<unsigned> valueParameters;
+  /// For Call events: what each argument carries.
+  std::vector<CallArgument> arguments;
   /// For each predicate column whose compared value derives from a read of
   /// this unit: the column and that read.
   std::vector<std::pair<std::string, EventIndex>> predicateValueFrom;

@@ -15,6 +15,7 @@ void Value::absorb(const Value &other) {
   reads.insert(other.reads.begin(), other.reads.end());
   writeResults.insert(other.writeResults.begin(), other.writeResults.end());
   headers.insert(other.headers.begin(), other.headers.end());
+  parameters.insert(other.parameters.begin(), other.parameters.end());
   fromRequest |= other.fromRequest;
 }
 
@@ -133,10 +134,14 @@ public:
 
   void run(Node function, std::map<std::string, Value> parameters) {
     scopes_.push_back(std::move(parameters));
-    bindParameters(field(function, "parameters"), {}, /*keepBound=*/true);
+    bindParameters(field(function, "parameters"), {}, /*keepBound=*/true,
+                   /*numbered=*/true);
     Node single = field(function, "parameter"); // `x => ...`
-    if (!isNull(single) && !lookup(source_.str(single)))
-      bind(single, Value{});
+    if (!isNull(single) && !lookup(source_.str(single))) {
+      Value first;
+      first.parameters.insert(0);
+      bind(single, first);
+    }
     Node body = field(function, "body");
     if (is(body, "statement_block"))
       block(body);
@@ -201,8 +206,15 @@ private:
     }
   }
 
-  void bindParameters(Node parameters, const Value &value, bool keepBound) {
+  /// Binds a function's parameters; `numbered` records each one's position,
+  /// so that writes can say which parameters they store (see CallArgument).
+  void bindParameters(Node parameters, const Value &value, bool keepBound,
+                      bool numbered = false) {
+    unsigned position = 0;
     for (Node parameter : namedChildren(parameters)) {
+      if (is(parameter, "comment"))
+        continue;
+      unsigned index = position++;
       Node pattern = field(parameter, "pattern");
       if (isNull(pattern))
         pattern = is(parameter, "assignment_pattern") ? field(parameter, "left")
@@ -211,14 +223,28 @@ private:
           lookup(source_.str(pattern)))
         continue; // bound by the caller (decorated handler parameters)
       Value bound = value;
+      if (numbered)
+        bound.parameters.insert(index);
       Node annotation = field(parameter, "type");
       if (!isNull(annotation)) {
         Value typed = valueOfType(context_, annotation);
-        if (typed.role != Role::Plain || typed.fromRequest)
+        if (typed.role != Role::Plain || typed.fromRequest) {
+          typed.parameters = bound.parameters;
           bound = typed;
+        }
       }
       bind(pattern, bound);
     }
+  }
+
+  /// Which entity object a variable holds, for the edits made to it: the read
+  /// that loaded it (shared by aliases: `const b = Object.assign(a, dto)`),
+  /// or the variable itself for a new one.
+  std::string entityKey(const std::string &name) {
+    const Value *value = lookup(name);
+    if (value && value->loadedBy && value->role == Role::EntityInstance)
+      return "#" + std::to_string(*value->loadedBy);
+    return name;
   }
 
   // ---- events --------------------------------------------------------------
@@ -461,6 +487,8 @@ private:
       return assignment(node);
     if (kind == "binary_expression")
       return binary(node);
+    if (kind == "update_expression")
+      return increment(node);
     if (kind == "ternary_expression") {
       Value test = condition(field(node, "condition"));
       markUsed(test);
@@ -609,7 +637,7 @@ private:
           if (compound)
             written.absorb(*object);
           EntityEdit edit{property, written};
-          auto &list = edits_[name];
+          auto &list = edits_[entityKey(name)];
           list.push_back(std::move(edit));
         }
       } else {
@@ -630,6 +658,20 @@ private:
     }
     bind(left, right);
     return right;
+  }
+
+  /// `x.prop++`, `--x.prop`: the property is rewritten from its own value.
+  Value increment(Node node) {
+    Node argument = unwrapTypes(field(node, "argument"));
+    Value value = expression(argument);
+    if (is(argument, "member_expression")) {
+      Node objectNode = unwrapTypes(field(argument, "object"));
+      if (is(objectNode, "identifier") && lookup(source_.str(objectNode)))
+        edits_[entityKey(source_.str(objectNode))].push_back(
+            EntityEdit{source_.str(field(argument, "property")), value});
+    }
+    value.role = Role::Plain;
+    return value;
   }
 
   Value binary(Node node) {
@@ -671,11 +713,8 @@ private:
         if (!is(argument, "comment"))
           args.push_back(argument);
 
-    if (is(function, "identifier")) {
-      std::string name = source_.str(function);
-      Value result = argumentsOfList(args);
-      return callUnit(name, node, result);
-    }
+    if (is(function, "identifier"))
+      return callUnit(source_.str(function), node, args);
     if (!is(function, "member_expression")) {
       Value result = expression(function);
       result.absorb(argumentsOfList(args));
@@ -683,10 +722,8 @@ private:
     }
     Node objectNode = unwrapTypes(field(function, "object"));
     std::string method = source_.str(field(function, "property"));
-    if (is(objectNode, "this") && owner_ && !owner_->fields.count(method)) {
-      Value result = argumentsOfList(args);
-      return callUnit(owner_->name + "." + method, node, result);
-    }
+    if (is(objectNode, "this") && owner_ && !owner_->fields.count(method))
+      return callUnit(owner_->name + "." + method, node, args);
     if (is(objectNode, "identifier") && source_.str(objectNode) == "Object" &&
         method == "assign" && !args.empty())
       return objectAssign(args, node);
@@ -722,10 +759,8 @@ private:
         if (auto name = source_.stringValue(args.front()))
           return headerRead(lower(*name), node);
       break;
-    case Role::Service: {
-      Value result = argumentsOfList(args);
-      return callUnit(receiver.name + "." + method, node, result);
-    }
+    case Role::Service:
+      return callUnit(receiver.name + "." + method, node, args);
     default:
       break;
     }
@@ -744,13 +779,25 @@ private:
     return value;
   }
 
-  Value callUnit(const std::string &callee, Node at, Value arguments) {
+  /// A call to a unit of the scanned code, spliced in after every file is
+  /// read; each argument says what it carries into the callee's parameter.
+  Value callUnit(const std::string &callee, Node at,
+                 const std::vector<Node> &args) {
     Event event;
     event.kind = EventKind::Call;
     event.detail = callee;
-    event.valuesFromRequest = arguments.fromRequest;
-    for (EventIndex read : arguments.reads)
-      event.valueFrom.push_back(read);
+    for (Node argument : args) {
+      Value value = expression(argument);
+      markUsed(value);
+      CallArgument passed;
+      passed.fromRequest = value.fromRequest;
+      passed.parameters.assign(value.parameters.begin(),
+                               value.parameters.end());
+      event.arguments.push_back(std::move(passed));
+      event.valuesFromRequest |= value.fromRequest;
+      for (EventIndex read : value.reads)
+        event.valueFrom.push_back(read);
+    }
     EventIndex index = emit(std::move(event), at);
     // What the callee returns derives from its reads: spliceCalls points
     // these links at them, and hands them the columns the caller tests.
@@ -769,7 +816,7 @@ private:
     if (is(target, "identifier") && lookup(source_.str(target))) {
       std::string name = source_.str(target);
       // Which properties the sources hold is not known: all of the request.
-      edits_[name].push_back(EntityEdit{"", sources});
+      edits_[entityKey(name)].push_back(EntityEdit{"", sources});
       return *lookup(name);
     }
     return sources;
@@ -947,10 +994,13 @@ private:
   }
 
   /// Reads a find-options object ({ where, select, lock }) into `event`.
+  /// TypeORM 0.2 also took the conditions themselves (`findOne({ slug })`,
+  /// `findOne(id)`): an object naming no find option is read as those.
   void findOptions(Node options, Event &event) {
     options = unwrap(options);
-    if (!is(options, "object")) {
+    if (!is(options, "object") || !namesFindOption(options)) {
       whereArgument(options, event, false);
+      event.readsAllColumns = true;
       return;
     }
     bool selected = false;
@@ -984,6 +1034,15 @@ private:
       }
     }
     event.readsAllColumns = !selected;
+  }
+
+  bool namesFindOption(Node options) {
+    for (Node member : namedChildren(options)) {
+      auto [key, value] = objectMember(member);
+      if (models_.typeorm.findOptions.count(key))
+        return true;
+    }
+    return namedChildren(options).empty();
   }
 
   void selectColumns(Node value, Event &event) {
@@ -1168,6 +1227,8 @@ private:
       event.incrementsDeclaredVersion = true;
     for (EventIndex read : carried.reads)
       event.valueFrom.push_back(read);
+    event.valueParameters.assign(carried.parameters.begin(),
+                                 carried.parameters.end());
     return finishEvent(std::move(event), at, entity, operation.result);
   }
 
@@ -1252,9 +1313,12 @@ private:
       for (EventIndex read : instance.reads)
         if (!instance.loadedBy)
           event.valueFrom.push_back(read);
-      if (auto edits = edits_.find(name); edits != edits_.end()) {
+      std::set<unsigned> parameters = instance.parameters;
+      if (auto edits = edits_.find(entityKey(name)); edits != edits_.end()) {
         for (const EntityEdit &edit : edits->second) {
           event.valuesFromRequest |= edit.value.fromRequest;
+          parameters.insert(edit.value.parameters.begin(),
+                            edit.value.parameters.end());
           for (EventIndex read : edit.value.reads)
             if (std::find(event.valueFrom.begin(), event.valueFrom.end(),
                           read) == event.valueFrom.end())
@@ -1265,6 +1329,7 @@ private:
         edits_.erase(edits);
       }
       event.valuesFromRequest |= instance.fromRequest;
+      event.valueParameters.assign(parameters.begin(), parameters.end());
     }
     return finishEvent(std::move(event), at, entity);
   }
@@ -1521,6 +1586,8 @@ private:
             event.predicateValueFrom.emplace_back(column, read);
       for (EventIndex read : carried.reads)
         event.valueFrom.push_back(read);
+      event.valueParameters.assign(carried.parameters.begin(),
+                                   carried.parameters.end());
       event.valuesFromRequest |= carried.fromRequest;
       if (event.kind == EventKind::TxBegin) {
         tx_ = emit(std::move(event), at);
@@ -1652,6 +1719,8 @@ private:
       expression(args[i]);
     for (EventIndex read : carried.reads)
       event.valueFrom.push_back(read);
+    event.valueParameters.assign(carried.parameters.begin(),
+                                 carried.parameters.end());
     return finishEvent(std::move(event), at, "", operation->second.result);
   }
 

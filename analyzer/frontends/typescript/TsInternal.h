@@ -59,6 +59,8 @@ struct Value {
   /// The header reads whose value this is.
   std::set<EventIndex> headers;
   bool fromRequest = false;
+  /// The unit's parameters (by position) this value derives from.
+  std::set<unsigned> parameters;
   /// For entity instances: the read that loaded it, or the columns given
   /// when it was created (`repo.create({...})`).
   std::optional<EventIndex> loadedBy;
