@@ -786,8 +786,12 @@ private:
     Event event;
     event.kind = EventKind::Call;
     event.detail = callee;
+    Value result;
     for (Node argument : args) {
       Value value = expression(argument);
+      // If the callee is not part of the scan, what it returns is taken to
+      // derive from what it was given.
+      result.reads.insert(value.reads.begin(), value.reads.end());
       markUsed(value);
       CallArgument passed;
       passed.fromRequest = value.fromRequest;
@@ -801,7 +805,6 @@ private:
     EventIndex index = emit(std::move(event), at);
     // What the callee returns derives from its reads: spliceCalls points
     // these links at them, and hands them the columns the caller tests.
-    Value result;
     result.role = Role::EntityInstance;
     result.reads.insert(index);
     result.loadedBy = index;
