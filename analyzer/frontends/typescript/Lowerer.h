@@ -1,0 +1,172 @@
+#pragma once
+
+// The walk that lowers a function body to program events, shared by the
+// files that implement it: Lowering.cpp (statements, expressions, calls),
+// ObjectArguments.cpp (where and data objects), TypeOrmCalls.cpp,
+// PrismaCalls.cpp and RawSqlCalls.cpp.
+
+#include "TsInternal.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace racelint::ts {
+
+std::string lower(std::string text);
+void addUnique(std::vector<std::string> &names, const std::string &name);
+/// Rewrites the value placeholders of a SQL string (`$1`, `:name`,
+/// `:...names`) to identifiers the SQL front-end treats as variables.
+std::string placeholdersToVariables(const std::string &sql,
+                                    std::set<std::string> &variables);
+
+/// Tracks what each local name holds (a repository, a query result, a header
+/// value...), which reads guard the code being walked, and which transaction
+/// it runs in; emits the unit's events in program order.
+class Lowerer {
+public:
+  Lowerer(const FileContext &context, const ClassContext *owner, Unit &unit)
+      : context_(context), source_(context.source), models_(context.models),
+        owner_(owner), unit_(unit) {}
+  /// The value of an expression outside any function (module level).
+  Value evaluate(Node node);
+  void run(Node function, std::map<std::string, Value> parameters);
+
+private:
+  // ---- names ---------------------------------------------------------------
+  Value *lookup(const std::string &name);
+  /// Binds a pattern (identifier, or object/array destructuring) to a value.
+  void bind(Node pattern, const Value &value);
+  /// Binds a function's parameters; `numbered` records each one's position,
+  /// so that writes can say which parameters they store (see CallArgument).
+  void bindParameters(Node parameters, const Value &value, bool keepBound,
+                      bool numbered = false);
+  /// Which entity object a variable holds, for the edits made to it: the read
+  /// that loaded it (shared by aliases: `const b = Object.assign(a, dto)`),
+  /// or the variable itself for a new one.
+  std::string entityKey(const std::string &name);
+
+  // ---- events --------------------------------------------------------------
+  EventIndex emit(Event event, Node at);
+  void markUsed(const Value &value);
+  /// Evaluates a condition: writes whose result it inspects are checked, and
+  /// reads whose result it tests learn which columns (none: existence).
+  Value condition(Node node);
+  void noteTestedColumn(const Value &object, const std::string &property);
+  void addTestedColumn(EventIndex read, const std::string &column);
+
+  // ---- statements ----------------------------------------------------------
+  /// Returns true when the statement always leaves the function.
+  bool statement(Node node);
+  bool block(Node node);
+  void pushGuards(const std::set<EventIndex> &reads);
+  bool ifStatement(Node node);
+  bool tryStatement(Node node);
+
+  // ---- expressions ---------------------------------------------------------
+  Value expression(Node node);
+  Value member(Node node);
+  Value subscript(Node node);
+  Value headerRead(const std::string &name, Node at);
+  Value newExpression(Node node);
+  Value argumentsOf(Node arguments);
+  /// `x = v`, `x.prop = v`, `x.prop += v`, `x.prop++` (update_expression
+  /// goes through the generic path).
+  Value assignment(Node node);
+  /// `x.prop++`, `--x.prop`: the property is rewritten from its own value.
+  Value increment(Node node);
+  Value binary(Node node);
+
+  // ---- calls ---------------------------------------------------------------
+  Value call(Node node);
+  Value dispatch(const Value &receiver, const std::string &method,
+                 const std::vector<Node> &args, Node node, Node arguments);
+  Value argumentsOfList(const std::vector<Node> &args);
+  /// A call to a unit of the scanned code, spliced in after every file is
+  /// read; each argument says what it carries into the callee's parameter.
+  Value callUnit(const std::string &callee, Node at,
+                 const std::vector<Node> &args);
+  Value objectAssign(const std::vector<Node> &args, Node);
+  /// `transaction(cb)`, `$transaction(cb)`: the callback runs in one
+  /// transaction, its parameter holding `parameterRole`.
+  Value transactionCallback(const std::vector<Node> &args, Node at,
+                            Role parameterRole);
+
+  // ---- TypeORM -------------------------------------------------------------
+  Value repositoryCall(const std::string &entity, const std::string &method,
+                       std::vector<Node> args, Node at);
+  Value managerCall(const Value &receiver, const std::string &method,
+                    std::vector<Node> args, Node at);
+  /// A member of an object literal as (key, value): `a: v`, `'a': v` and
+  /// shorthand `a`; a null value for spreads and computed keys.
+  std::pair<std::string, Node> objectMember(Node member);
+  /// Reads a find-options object ({ where, select, lock }) into `event`.
+  /// TypeORM 0.2 also took the conditions themselves (`findOne({ slug })`,
+  /// `findOne(id)`): an object naming no find option is read as those.
+  void findOptions(Node options, Event &event);
+  bool namesFindOption(Node options);
+  void selectColumns(Node value, Event &event);
+  /// A predicate: an object of property -> value (an array is an OR of
+  /// them), or a bare id. Equality with a value makes a key column; an
+  /// operator (`In(...)`, `{ gte: 1 }`) only a tested one.
+  void whereArgument(Node where, Event &event, bool prisma,
+                     const std::string &prefix = "");
+  /// Property values to write; returns what they carry.
+  Value dataObject(Node data, Event &event, bool prisma);
+  Value typeormOperation(const std::string &entity,
+                         const OperationModel &operation,
+                         const std::vector<Node> &args, Node at);
+  void conflictTarget(Node node, Event &event);
+  /// Emits a data event and returns the value its result carries: for a
+  /// read, one row, the rows, or a value (see OperationModel::result).
+  Value finishEvent(Event event, Node at, const std::string &entity,
+                    const std::string &resultKind = "row");
+  /// `save(entity)`: an update of the row it was loaded from, with the
+  /// properties assigned since; or an insert of a new entity.
+  Value saveEntity(std::string entity, const std::vector<Node> &args, Node at,
+                   bool remove);
+  Value queryBuilderCall(const Value &receiver, const std::string &method,
+                         const std::vector<Node> &args, Node at);
+  /// Builds the SQL statement a query-builder chain runs and reads it with
+  /// the SQL front-end, so that `where('a.version = :version')` is parsed by
+  /// PostgreSQL's grammar, not by us.
+  Value runQueryBuilder(const QueryBuilderState &state, Node at,
+                        const std::string &resultKind);
+  /// Raw SQL: `query('...', [params])`, `$queryRaw` templates.
+  Value rawSql(const std::vector<Node> &args, Node at);
+  /// A template literal as SQL: each `${value}` becomes a variable.
+  std::string templateSql(Node templateNode, std::set<std::string> &variables,
+                          std::map<std::string, Value> &parameterValues);
+  Value sqlEvents(const std::string &sql,
+                  const std::set<std::string> &variables,
+                  const std::map<std::string, Value> &parameterValues,
+                  const Value &setValues, Node at, const std::string &entity);
+
+  // ---- Prisma --------------------------------------------------------------
+  Isolation prismaIsolation(Node options);
+  Value prismaClientCall(const std::string &method,
+                         const std::vector<Node> &args, Node at,
+                         Node arguments);
+  Value prismaCall(const std::string &delegate, const std::string &method,
+                   const std::vector<Node> &args, Node at);
+  struct EntityEdit {
+    std::string property; // empty: unknown properties (Object.assign)
+    Value value;
+  };
+  const FileContext &context_;
+  const Source &source_;
+  const FrameworkModels &models_;
+  const ClassContext *owner_;
+  Unit &unit_;
+  std::vector<std::map<std::string, Value>> scopes_;
+  std::vector<EventIndex> guards_;
+  std::optional<EventIndex> tx_;
+  bool uniqueHandled_ = false;
+  int conditionDepth_ = 0;
+  std::map<std::string, std::vector<EntityEdit>> edits_;
+};
+
+} // namespace racelint::ts
