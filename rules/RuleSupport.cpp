@@ -166,6 +166,41 @@ bool versionRuleCovers(const Schema &schema, const Unit &unit,
          !rechecksDependedState(schema, unit, act);
 }
 
+std::optional<std::string> replayEffect(const Schema &schema,
+                                        const Event &event) {
+  if (event.kind == EventKind::ExternalEffect && !event.idempotencyKeyPassed)
+    return event.detail;
+  if (event.kind == EventKind::Insert) {
+    const Table *table = schema.findTable(event.table);
+    std::vector<std::string> set;
+    for (const SetColumn &column : event.setColumns)
+      set.push_back(column.column);
+    if (table && !set.empty())
+      for (const UniqueKey &key : table->uniqueKeys)
+        if (!key.partial &&
+            std::all_of(key.columns.begin(), key.columns.end(),
+                        [&](const std::string &c) { return contains(set, c); }))
+          return std::nullopt; // a replay hits the unique key
+    return "insert into " + event.table;
+  }
+  if (event.kind == EventKind::Update || event.kind == EventKind::Upsert)
+    for (const SetColumn &set : event.setColumns)
+      if (set.atomic)
+        return "increment of " + event.table + "." + set.column;
+  return std::nullopt;
+}
+
+bool isWebhook(const Unit &unit,
+               const std::vector<std::string> &signatureHeaders) {
+  if (unit.http && unit.http->webhook)
+    return true;
+  return std::any_of(unit.events.begin(), unit.events.end(),
+                     [&](const Event &event) {
+                       return event.kind == EventKind::HeaderRead &&
+                              contains(signatureHeaders, event.detail);
+                     });
+}
+
 EventIndex indexOf(const Unit &unit, const Event &event) {
   return static_cast<EventIndex>(&event - unit.events.data());
 }

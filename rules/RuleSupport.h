@@ -7,6 +7,7 @@
 #include "model/Schema.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,18 @@ bool isCompareAndSet(const Schema &schema, const Event &write);
 /// depends on. Other rules leave such a write to RL202: one bug, one finding.
 bool versionRuleCovers(const Schema &schema, const Unit &unit,
                        EventIndex write);
+
+/// What `event` does that a replayed request (or a redelivered webhook)
+/// repeats, for messages: an external effect without an idempotency key, an
+/// increment, an insert that no unique key covers. Nothing for effects that
+/// converge (absolute updates, upserts, inserts a unique key rejects twice).
+std::optional<std::string> replayEffect(const Schema &schema,
+                                        const Event &event);
+
+/// A webhook handler: its route says so, or it checks a provider's
+/// signature header (one of `signatureHeaders`).
+bool isWebhook(const Unit &unit,
+               const std::vector<std::string> &signatureHeaders);
 
 /// The index of `event` within `unit` (events are stored in order).
 EventIndex indexOf(const Unit &unit, const Event &event);

@@ -135,6 +135,7 @@ void resolveNames(std::vector<FileAnalysis> &files) {
         renameColumns(event.keyColumns, names->second);
         renameColumns(event.predicateColumns, names->second);
         renameColumns(event.readColumns, names->second);
+        renameColumns(event.eventIdColumns, names->second);
         for (SetColumn &set : event.setColumns)
           if (auto it = names->second.find(set.column);
               it != names->second.end())

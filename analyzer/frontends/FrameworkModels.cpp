@@ -133,6 +133,32 @@ HttpModel parseHttp(const YAML::Node &root) {
   return model;
 }
 
+EffectsModel parseEffects(const YAML::Node &root) {
+  EffectsModel model;
+  for (const YAML::Node &item : root["payments"]) {
+    PaymentProvider provider;
+    provider.provider = item["provider"].as<std::string>();
+    provider.constructors = names(item["constructors"]);
+    provider.names = names(item["names"]);
+    provider.calls = names(item["calls"]);
+    provider.idempotencyOption = item["idempotency_option"].as<std::string>();
+    provider.webhookVerifiers = names(item["webhook_verifiers"]);
+    provider.signatureHeader = item["signature_header"].as<std::string>("");
+    provider.eventId = item["event_id"].as<std::string>("id");
+    model.payments.push_back(std::move(provider));
+  }
+  model.randomGenerators = names(root["random_generators"]);
+  const YAML::Node http = root["http"];
+  model.httpFunctions = names(http["functions"]);
+  model.httpClients = names(http["clients"]);
+  model.httpMethods = names(http["methods"]);
+  model.httpIdempotencyHeaders = names(http["idempotency_headers"]);
+  for (const YAML::Node &item : root["email"])
+    model.email.push_back(
+        {names(item["types"]), names(item["names"]), names(item["calls"])});
+  return model;
+}
+
 template <typename Parse>
 auto parseFile(const char *file, const std::string &text, Parse parse) {
   try {
@@ -144,6 +170,43 @@ auto parseFile(const char *file, const std::string &text, Parse parse) {
 }
 
 } // namespace
+
+const PaymentProvider *
+EffectsModel::providerNamed(const std::string &name) const {
+  for (const PaymentProvider &provider : payments)
+    if (provider.names.count(name))
+      return &provider;
+  return nullptr;
+}
+
+const PaymentProvider *
+EffectsModel::providerConstructedBy(const std::string &type) const {
+  for (const PaymentProvider &provider : payments)
+    if (provider.constructors.count(type))
+      return &provider;
+  return nullptr;
+}
+
+const PaymentProvider *EffectsModel::provider(const std::string &name) const {
+  for (const PaymentProvider &provider : payments)
+    if (provider.provider == name)
+      return &provider;
+  return nullptr;
+}
+
+int EffectsModel::emailSenderNamed(const std::string &name) const {
+  for (std::size_t i = 0; i < email.size(); ++i)
+    if (email[i].names.count(name))
+      return static_cast<int>(i);
+  return -1;
+}
+
+int EffectsModel::emailSenderTyped(const std::string &type) const {
+  for (std::size_t i = 0; i < email.size(); ++i)
+    if (email[i].types.count(type))
+      return static_cast<int>(i);
+  return -1;
+}
 
 bool HttpModel::isIdempotencyMarker(const std::string &name) const {
   std::string folded = lower(name);
@@ -177,17 +240,20 @@ std::optional<Isolation> isolationFromName(std::string name) {
 
 FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
                                      const std::string &prismaYaml,
-                                     const std::string &httpYaml) {
+                                     const std::string &httpYaml,
+                                     const std::string &effectsYaml) {
   FrameworkModels models;
   models.typeorm = parseFile("typeorm.yaml", typeormYaml, parseTypeOrm);
   models.prisma = parseFile("prisma.yaml", prismaYaml, parsePrisma);
   models.http = parseFile("http.yaml", httpYaml, parseHttp);
+  models.effects = parseFile("effects.yaml", effectsYaml, parseEffects);
   return models;
 }
 
 const FrameworkModels &builtinModels() {
-  static const FrameworkModels models = parseFrameworkModels(
-      embedded::kTypeormYaml, embedded::kPrismaYaml, embedded::kHttpYaml);
+  static const FrameworkModels models =
+      parseFrameworkModels(embedded::kTypeormYaml, embedded::kPrismaYaml,
+                           embedded::kHttpYaml, embedded::kEffectsYaml);
   return models;
 }
 

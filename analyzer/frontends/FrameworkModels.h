@@ -71,10 +71,41 @@ struct HttpModel {
   bool isWebhookRoute(const std::string &route) const;
 };
 
+struct PaymentProvider {
+  std::string provider;
+  NameSet constructors, names;
+  NameSet calls; // "paymentIntents.create"
+  std::string idempotencyOption;
+  NameSet webhookVerifiers;
+  std::string signatureHeader;
+  std::string eventId;
+};
+
+struct EmailSender {
+  NameSet types, names;
+  NameSet calls; // "emails.send"
+};
+
+struct EffectsModel {
+  std::vector<PaymentProvider> payments;
+  NameSet randomGenerators;
+  NameSet httpFunctions, httpClients, httpMethods, httpIdempotencyHeaders;
+  std::vector<EmailSender> email;
+
+  const PaymentProvider *providerNamed(const std::string &name) const;
+  const PaymentProvider *providerConstructedBy(const std::string &type) const;
+  const PaymentProvider *provider(const std::string &provider) const;
+  /// The index of the email sender `name` stands for, or -1.
+  int emailSenderNamed(const std::string &name) const;
+  /// The index of the email sender of this type or constructor, or -1.
+  int emailSenderTyped(const std::string &type) const;
+};
+
 struct FrameworkModels {
   TypeOrmModel typeorm;
   PrismaModel prisma;
   HttpModel http;
+  EffectsModel effects;
 };
 
 /// The models built into the binary (parsed on first use; thread-safe).
@@ -84,7 +115,8 @@ const FrameworkModels &builtinModels();
 /// file and the problem.
 FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
                                      const std::string &prismaYaml,
-                                     const std::string &httpYaml);
+                                     const std::string &httpYaml,
+                                     const std::string &effectsYaml);
 
 std::optional<Isolation> isolationFromName(std::string name);
 

@@ -118,6 +118,14 @@ struct Event {
   /// idempotency key was passed.
   std::string detail;
   bool idempotencyKeyPassed = false;
+  /// For ExternalEffect: "payment", "http" or "email"; and whether the key
+  /// passed is made fresh for the call (`randomUUID()`), so that a retried
+  /// request passes a different one.
+  std::string effectKind;
+  bool idempotencyKeyRandom = false;
+  /// Columns an insert or upsert sets to a provider's event id (a webhook's
+  /// `event.id`).
+  std::vector<std::string> eventIdColumns;
 
   /// The reads whose outcome decides whether this event runs.
   std::vector<EventIndex> guardedBy;

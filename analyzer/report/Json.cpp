@@ -45,6 +45,10 @@ nlohmann::ordered_json eventJson(const Event &event) {
   put("incrementsDeclaredVersion", true, event.incrementsDeclaredVersion);
   if (event.testedColumns)
     item["tested"] = *event.testedColumns;
+  put("effect", event.effectKind, !event.effectKind.empty());
+  put("idempotencyKeyPassed", true, event.idempotencyKeyPassed);
+  put("idempotencyKeyRandom", true, event.idempotencyKeyRandom);
+  put("eventIdColumns", event.eventIdColumns, !event.eventIdColumns.empty());
   put("guardedBy", event.guardedBy, !event.guardedBy.empty());
   put("valueFrom", event.valueFrom, !event.valueFrom.empty());
   nlohmann::ordered_json compared = nlohmann::ordered_json::array();

@@ -32,8 +32,9 @@ public:
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
     rules::forEachUnit(input, [&](const Unit &unit) {
-      if (!unit.http || unit.http->webhook || unit.http->idempotencyMiddleware)
-        return;
+      if (!unit.http || unit.http->idempotencyMiddleware ||
+          rules::isWebhook(unit, metadata().option("signature-headers")))
+        return; // a webhook is RL303's
       const std::string &method = unit.http->method;
       if (method != "POST" && method != "PUT" && method != "PATCH")
         return;
@@ -42,10 +43,11 @@ public:
       std::vector<RelatedLocation> effects;
       bool money = false;
       for (const Event &event : unit.events) {
-        std::optional<std::string> effect = replayEffect(input.schema, event);
+        std::optional<std::string> effect =
+            rules::replayEffect(input.schema, event);
         if (!effect)
           continue;
-        money |= event.kind == EventKind::ExternalEffect ||
+        money |= event.effectKind == "payment" ||
                  containsWord(event.table, metadata().option("money-tables")) ||
                  std::any_of(event.setColumns.begin(), event.setColumns.end(),
                              [&](const SetColumn &set) {
@@ -87,33 +89,6 @@ private:
           return event.kind == EventKind::HeaderRead && event.resultChecked &&
                  rules::contains(headers, event.detail);
         });
-  }
-
-  /// What the event does that does not converge under replay, if anything.
-  std::optional<std::string> replayEffect(const Schema &schema,
-                                          const Event &event) const {
-    if (event.kind == EventKind::ExternalEffect && !event.idempotencyKeyPassed)
-      return event.detail;
-    if (event.kind == EventKind::Insert) {
-      const Table *table = schema.findTable(event.table);
-      std::vector<std::string> set;
-      for (const SetColumn &column : event.setColumns)
-        set.push_back(column.column);
-      if (table && !set.empty())
-        for (const UniqueKey &key : table->uniqueKeys)
-          if (!key.partial &&
-              std::all_of(key.columns.begin(), key.columns.end(),
-                          [&](const std::string &column) {
-                            return rules::contains(set, column);
-                          }))
-            return std::nullopt; // a replay hits the unique key
-      return "insert into " + event.table;
-    }
-    if (event.kind == EventKind::Update || event.kind == EventKind::Upsert)
-      for (const SetColumn &set : event.setColumns)
-        if (set.atomic)
-          return "increment of " + event.table + "." + set.column;
-    return std::nullopt;
   }
 };
 

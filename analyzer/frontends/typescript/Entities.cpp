@@ -69,6 +69,13 @@ Value valueOfType(const FileContext &context, Node typeAnnotation) {
     value.role = Role::QueryRunner;
   } else if (models.prisma.clientTypes.count(name)) {
     value.role = Role::PrismaClient;
+  } else if (const PaymentProvider *provider =
+                 models.effects.providerConstructedBy(name)) {
+    value.role = Role::PaymentClient;
+    value.name = provider->provider;
+  } else if (int sender = models.effects.emailSenderTyped(name); sender >= 0) {
+    value.role = Role::EmailClient;
+    value.name = std::to_string(sender);
   } else if (models.http.requestTypes.count(name)) {
     value.role = Role::Request;
   } else if (std::any_of(models.http.requestBodyTypeSuffixes.begin(),

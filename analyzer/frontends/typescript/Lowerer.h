@@ -145,6 +145,18 @@ private:
                   const std::map<std::string, Value> &parameterValues,
                   const Value &setValues, Node at, const std::string &entity);
 
+  // ---- effects outside the database -----------------------------------------
+  Value paymentCall(const Value &client, const std::string &method,
+                    const std::vector<Node> &args, Node at);
+  Value emailCall(const Value &client, const std::string &method,
+                  const std::vector<Node> &args, Node at);
+  Value httpClientCall(const std::string &method, const std::vector<Node> &args,
+                       Node at);
+  Value fetchCall(const std::vector<Node> &args, Node at);
+  /// Reads an options object for one of `keys` (a request option, or a
+  /// header name): given, and given a value made fresh per call?
+  void idempotencyOption(Node options, const NameSet &keys, Event &effect);
+
   // ---- Prisma --------------------------------------------------------------
   Isolation prismaIsolation(Node options);
   Value prismaClientCall(const std::string &method,

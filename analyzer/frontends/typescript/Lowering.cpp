@@ -14,6 +14,7 @@ void Value::absorb(const Value &other) {
   headers.insert(other.headers.begin(), other.headers.end());
   parameters.insert(other.parameters.begin(), other.parameters.end());
   fromRequest |= other.fromRequest;
+  eventId |= other.eventId;
 }
 
 EventIndex addHeaderRead(Unit &unit, const std::string &header,
@@ -389,6 +390,20 @@ Value Lowerer::expression(Node node) {
       unknown.role = Role::PrismaClient;
       return unknown;
     }
+    if (const PaymentProvider *provider = models_.effects.providerNamed(name)) {
+      unknown.role = Role::PaymentClient;
+      unknown.name = provider->provider;
+      return unknown;
+    }
+    if (int sender = models_.effects.emailSenderNamed(name); sender >= 0) {
+      unknown.role = Role::EmailClient;
+      unknown.name = std::to_string(sender);
+      return unknown;
+    }
+    if (models_.effects.httpClients.count(name)) {
+      unknown.role = Role::HttpClient;
+      return unknown;
+    }
     if (!name.empty() && std::isupper(static_cast<unsigned char>(name[0]))) {
       unknown.role = Role::EntityClass;
       unknown.name = name;
@@ -491,6 +506,16 @@ Value Lowerer::member(Node node) {
     if (property == "manager")
       result.role = Role::Manager;
     break;
+  case Role::PaymentClient:
+  case Role::EmailClient:
+    result.role = object.role;
+    result.name = object.name;
+    result.path = object.path.empty() ? property : object.path + "." + property;
+    break;
+  case Role::WebhookEvent:
+    if (const PaymentProvider *provider = models_.effects.provider(object.name))
+      result.eventId = property == provider->eventId;
+    break;
   default:
     break;
   }
@@ -526,8 +551,15 @@ Value Lowerer::newExpression(Node node) {
     result.role = Role::DataSource;
   else if (models_.prisma.clientTypes.count(name))
     result.role = Role::PrismaClient;
-  else if (!name.empty() && !name.ends_with("Error") &&
-           !name.ends_with("Exception")) {
+  else if (const PaymentProvider *provider =
+               models_.effects.providerConstructedBy(name)) {
+    result.role = Role::PaymentClient;
+    result.name = provider->provider;
+  } else if (int sender = models_.effects.emailSenderTyped(name); sender >= 0) {
+    result.role = Role::EmailClient;
+    result.name = std::to_string(sender);
+  } else if (!name.empty() && !name.ends_with("Error") &&
+             !name.ends_with("Exception")) {
     // `new Band()`: a fresh entity instance, inserted when saved.
     result.role = Role::EntityInstance;
     result.name = name;
@@ -633,8 +665,18 @@ Value Lowerer::call(Node node) {
       if (!is(argument, "comment"))
         args.push_back(argument);
 
-  if (is(function, "identifier"))
-    return callUnit(source_.str(function), node, args);
+  if (models_.effects.randomGenerators.count(source_.calleeName(function))) {
+    argumentsOfList(args);
+    Value fresh;
+    fresh.random = true;
+    return fresh;
+  }
+  if (is(function, "identifier")) {
+    std::string name = source_.str(function);
+    if (models_.effects.httpFunctions.count(name) && !lookup(name))
+      return fetchCall(args, node);
+    return callUnit(name, node, args);
+  }
   if (!is(function, "member_expression")) {
     Value result = expression(function);
     result.absorb(argumentsOfList(args));
@@ -682,6 +724,12 @@ Value Lowerer::dispatch(const Value &receiver, const std::string &method,
     break;
   case Role::Service:
     return callUnit(receiver.name + "." + method, node, args);
+  case Role::PaymentClient:
+    return paymentCall(receiver, method, args, node);
+  case Role::EmailClient:
+    return emailCall(receiver, method, args, node);
+  case Role::HttpClient:
+    return httpClientCall(method, args, node);
   default:
     break;
   }

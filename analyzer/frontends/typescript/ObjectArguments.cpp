@@ -160,6 +160,8 @@ Value Lowerer::dataObject(Node data, Event &event, bool prisma) {
       carried.absorb(value);
       event.valuesFromRequest |= value.fromRequest;
     }
+    if (value.eventId)
+      addUnique(event.eventIdColumns, key);
     event.setColumns.push_back(set);
   }
   return carried;

@@ -390,10 +390,21 @@ private:
         value.role = Role::PrismaClient;
       else if (models_.typeorm.dataSourceTypes.count(constructor))
         value.role = Role::DataSource;
+      else if (const PaymentProvider *provider =
+                   models_.effects.providerConstructedBy(constructor)) {
+        value.role = Role::PaymentClient;
+        value.name = provider->provider;
+      }
     }
     if (value.role == Role::Plain &&
         models_.prisma.clientNames.count(source_.str(name)))
       value.role = Role::PrismaClient;
+    if (const PaymentProvider *provider =
+            models_.effects.providerNamed(source_.str(name));
+        value.role == Role::Plain && provider) {
+      value.role = Role::PaymentClient;
+      value.name = provider->provider;
+    }
     owner.fields[source_.str(name)] = value;
   }
 

@@ -29,6 +29,11 @@ enum class Role {
   EntityInstance, // an entity object (loaded by a read, or new)
   Service,        // an instance of class <name> of the scanned code
   EntityClass,    // an entity class itself (a TypeORM target)
+  PaymentClient,  // a payment provider's client (provider in `name`), or one
+                  // of its resources (`path`: "checkout.sessions")
+  EmailClient,    // an email sender (its index in `name`), `path` as above
+  HttpClient,     // axios and the like
+  WebhookEvent,   // the event a provider's signature check returned
 };
 
 /// A TypeORM query builder chain, as far as it has been built.
@@ -59,6 +64,12 @@ struct Value {
   /// The header reads whose value this is.
   std::set<EventIndex> headers;
   bool fromRequest = false;
+  /// A resource path below a client (`paymentIntents`, `emails`).
+  std::string path;
+  /// Made fresh by this call (`randomUUID()`): never the same twice.
+  bool random = false;
+  /// Carries a provider's event id (`event.id` of a verified webhook).
+  bool eventId = false;
   /// The unit's parameters (by position) this value derives from.
   std::set<unsigned> parameters;
   /// For entity instances: the read that loaded it, or the columns given

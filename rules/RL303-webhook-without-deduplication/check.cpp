@@ -1,0 +1,85 @@
+// RL303: a webhook handler performs effects that a redelivered event repeats,
+// without first recording the event id under a unique key. Providers deliver
+// at least once, and retry whenever the answer is slow or not 2xx.
+
+#include "RuleSupport.h"
+
+namespace racelint {
+namespace {
+
+class WebhookWithoutDeduplication : public Rule {
+public:
+  using Rule::Rule;
+
+  void check(const RuleInput &input,
+             std::vector<Finding> &findings) const override {
+    rules::forEachUnit(input, [&](const Unit &unit) {
+      if (!rules::isWebhook(unit, metadata().option("signature-headers")))
+        return;
+      std::vector<RelatedLocation> effects;
+      std::optional<EventIndex> firstEffect;
+      for (EventIndex i = 0; i < unit.events.size(); ++i)
+        if (auto effect = rules::replayEffect(input.schema, unit.events[i])) {
+          if (!firstEffect)
+            firstEffect = i;
+          if (std::none_of(effects.begin(), effects.end(),
+                           [&](const RelatedLocation &r) {
+                             return r.where == unit.events[i].where;
+                           }))
+            effects.push_back({unit.events[i].where, *effect});
+        }
+      if (!firstEffect || recordsEventId(input.schema, unit, *firstEffect))
+        return;
+      std::string list;
+      for (std::size_t i = 0; i < effects.size(); ++i)
+        list += (i ? ", " : "") + rules::link(effects[i].message, i + 1);
+      std::string handler =
+          unit.http ? unit.http->method + " " + unit.http->route : unit.name;
+      Finding finding = makeFinding(
+          unit.declared,
+          "Webhook " + handler +
+              " performs effects that a redelivered event "
+              "repeats (" +
+              list +
+              ") without first recording the event id under a unique key.");
+      finding.related = std::move(effects);
+      findings.push_back(std::move(finding));
+    });
+  }
+
+private:
+  /// An insert or upsert of the event id under a unique key, before the
+  /// first effect or in its transaction. The column is known from the
+  /// event's value where the front-end follows it, else by its name.
+  bool recordsEventId(const Schema &schema, const Unit &unit,
+                      EventIndex firstEffect) const {
+    for (EventIndex i = 0; i < unit.events.size(); ++i) {
+      const Event &record = unit.events[i];
+      if (record.kind != EventKind::Insert && record.kind != EventKind::Upsert)
+        continue;
+      if (i > firstEffect &&
+          !rules::sameTransaction(record, unit.events[firstEffect]))
+        continue;
+      const Table *table = schema.findTable(record.table);
+      if (!table)
+        continue;
+      for (const SetColumn &set : record.setColumns) {
+        bool eventId =
+            rules::contains(record.eventIdColumns, set.column) ||
+            rules::contains(metadata().option("event-columns"), set.column);
+        const UniqueKey *key = table->uniqueKeyWithin({set.column});
+        if (eventId && key && !key->partial)
+          return true;
+      }
+    }
+    return false;
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Rule> createRL303(RuleMetadata metadata) {
+  return std::make_unique<WebhookWithoutDeduplication>(std::move(metadata));
+}
+
+} // namespace racelint
