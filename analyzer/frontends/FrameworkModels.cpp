@@ -130,6 +130,14 @@ HttpModel parseHttp(const YAML::Node &root) {
   model.concurrencyHeaders = names(root["concurrency_headers"]);
   model.webhookMarkers = list(root["webhook_markers"]);
   model.uniqueViolationMarkers = names(root["unique_violation_markers"]);
+  const YAML::Node next = root["nextjs"];
+  model.nextRouteFile = next["route_file"].as<std::string>();
+  model.nextRouteMethods = names(next["route_methods"]);
+  model.nextPagesApiDir = next["pages_api_dir"].as<std::string>();
+  model.nextHeaderFunctions = names(next["header_functions"]);
+  model.nextBodyReaders = names(next["body_readers"]);
+  model.nextServerActionDirective =
+      next["server_action_directive"].as<std::string>();
   return model;
 }
 
@@ -156,6 +164,18 @@ EffectsModel parseEffects(const YAML::Node &root) {
   for (const YAML::Node &item : root["email"])
     model.email.push_back(
         {names(item["types"]), names(item["names"]), names(item["calls"])});
+  return model;
+}
+
+SupabaseModel parseSupabase(const YAML::Node &root) {
+  SupabaseModel model;
+  model.clientFactories = names(root["client_factories"]);
+  model.clientNames = names(root["client_names"]);
+  model.clientTypes = names(root["client_types"]);
+  model.equalityFilters = names(root["equality_filters"]);
+  model.listFilters = names(root["list_filters"]);
+  model.otherFilters = names(root["other_filters"]);
+  model.singleRow = names(root["single_row"]);
   return model;
 }
 
@@ -241,19 +261,21 @@ std::optional<Isolation> isolationFromName(std::string name) {
 FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
                                      const std::string &prismaYaml,
                                      const std::string &httpYaml,
-                                     const std::string &effectsYaml) {
+                                     const std::string &effectsYaml,
+                                     const std::string &supabaseYaml) {
   FrameworkModels models;
   models.typeorm = parseFile("typeorm.yaml", typeormYaml, parseTypeOrm);
   models.prisma = parseFile("prisma.yaml", prismaYaml, parsePrisma);
   models.http = parseFile("http.yaml", httpYaml, parseHttp);
   models.effects = parseFile("effects.yaml", effectsYaml, parseEffects);
+  models.supabase = parseFile("supabase.yaml", supabaseYaml, parseSupabase);
   return models;
 }
 
 const FrameworkModels &builtinModels() {
-  static const FrameworkModels models =
-      parseFrameworkModels(embedded::kTypeormYaml, embedded::kPrismaYaml,
-                           embedded::kHttpYaml, embedded::kEffectsYaml);
+  static const FrameworkModels models = parseFrameworkModels(
+      embedded::kTypeormYaml, embedded::kPrismaYaml, embedded::kHttpYaml,
+      embedded::kEffectsYaml, embedded::kSupabaseYaml);
   return models;
 }
 

@@ -64,6 +64,10 @@ struct HttpModel {
   NameSet idempotencyHeaders, concurrencyHeaders;
   std::vector<std::string> webhookMarkers;
   NameSet uniqueViolationMarkers;
+  /// Next.js: App Router route files and methods, the Pages Router API
+  /// directory, header functions, body readers, the server-action directive.
+  std::string nextRouteFile, nextPagesApiDir, nextServerActionDirective;
+  NameSet nextRouteMethods, nextHeaderFunctions, nextBodyReaders;
 
   /// `name` (a middleware, interceptor, guard or decorator) de-duplicates
   /// requests by idempotency key.
@@ -101,11 +105,17 @@ struct EffectsModel {
   int emailSenderTyped(const std::string &type) const;
 };
 
+struct SupabaseModel {
+  NameSet clientFactories, clientNames, clientTypes;
+  NameSet equalityFilters, listFilters, otherFilters, singleRow;
+};
+
 struct FrameworkModels {
   TypeOrmModel typeorm;
   PrismaModel prisma;
   HttpModel http;
   EffectsModel effects;
+  SupabaseModel supabase;
 };
 
 /// The models built into the binary (parsed on first use; thread-safe).
@@ -116,7 +126,8 @@ const FrameworkModels &builtinModels();
 FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
                                      const std::string &prismaYaml,
                                      const std::string &httpYaml,
-                                     const std::string &effectsYaml);
+                                     const std::string &effectsYaml,
+                                     const std::string &supabaseYaml);
 
 std::optional<Isolation> isolationFromName(std::string name);
 

@@ -36,6 +36,7 @@ public:
     }
     unit_.kind = Unit::Kind::SqlFunction;
     unit_.name = std::move(name);
+    unit_.qualifiedName = unit_.name; // how rpc('name') calls it
     unit_.declared = declared;
     // Every statement of a function call runs in the caller's transaction.
     Event begin;

@@ -36,7 +36,9 @@ public:
           rules::isWebhook(unit, metadata().option("signature-headers")))
         return; // a webhook is RL303's
       const std::string &method = unit.http->method;
-      if (method != "POST" && method != "PUT" && method != "PATCH")
+      // "ALL": a handler serving every method (a Next.js API route).
+      if (method != "POST" && method != "PUT" && method != "PATCH" &&
+          method != "ALL")
         return;
       if (readsIdempotencyKey(unit))
         return;

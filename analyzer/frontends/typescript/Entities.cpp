@@ -73,6 +73,8 @@ Value valueOfType(const FileContext &context, Node typeAnnotation) {
                  models.effects.providerConstructedBy(name)) {
     value.role = Role::PaymentClient;
     value.name = provider->provider;
+  } else if (models.supabase.clientTypes.count(name)) {
+    value.role = Role::SupabaseClient;
   } else if (int sender = models.effects.emailSenderTyped(name); sender >= 0) {
     value.role = Role::EmailClient;
     value.name = std::to_string(sender);

@@ -49,6 +49,10 @@ private:
   /// or the variable itself for a new one.
   std::string entityKey(const std::string &name);
 
+  /// A member of a supabase-js result envelope: `data` is the rows (or the
+  /// write's outcome), `count` carries the count, the rest nothing of either.
+  Value unwrapEnvelope(const Value &envelope, const std::string &member);
+
   // ---- events --------------------------------------------------------------
   EventIndex emit(Event event, Node at);
   void markUsed(const Value &value);
@@ -156,6 +160,14 @@ private:
   /// Reads an options object for one of `keys` (a request option, or a
   /// header name): given, and given a value made fresh per call?
   void idempotencyOption(Node options, const NameSet &keys, Event &effect);
+
+  // ---- supabase-js ---------------------------------------------------------
+  Value supabaseClientCall(const std::string &method,
+                           const std::vector<Node> &args, Node at);
+  Value supabaseQueryCall(const Value &receiver, const std::string &method,
+                          const std::vector<Node> &args);
+  /// Emits the event of a query being awaited (PostgREST runs it then).
+  Value runSupabaseQuery(const SupabaseQueryState &query, Node at);
 
   // ---- Prisma --------------------------------------------------------------
   Isolation prismaIsolation(Node options);

@@ -99,6 +99,21 @@ void Lowerer::bind(Node pattern, const Value &value) {
     edits_.erase(source_.str(pattern));
     return;
   }
+  if (value.envelope && kind == "object_pattern") {
+    for (Node child : namedChildren(pattern)) {
+      Node target = child;
+      std::string key = source_.str(child);
+      if (is(child, "pair_pattern")) {
+        key = source_.propertyName(field(child, "key")).value_or("");
+        target = field(child, "value");
+      } else if (is(child, "object_assignment_pattern")) {
+        target = field(child, "left");
+        key = source_.str(target);
+      }
+      bind(target, unwrapEnvelope(value, key));
+    }
+    return;
+  }
   // `const [row] = rows`: each element is one row as loaded. `const {
   // status } = row`: each name is that row's column. Anything else
   // (`const { count } = result`): plain values carrying the taint.
@@ -174,6 +189,19 @@ std::string Lowerer::entityKey(const std::string &name) {
   if (value && value->loadedBy && value->role == Role::EntityInstance)
     return "#" + std::to_string(*value->loadedBy);
   return name;
+}
+
+Value Lowerer::unwrapEnvelope(const Value &envelope,
+                              const std::string &member) {
+  Value part = envelope;
+  part.envelope = false;
+  if (member == "data")
+    return part; // the row or rows, as loaded
+  part.role = Role::Plain;
+  part.loadedBy.reset();
+  if (member == "count")
+    return part; // the rows a read or write counted
+  return {};     // `error`, `status`: nothing about the rows
 }
 
 EventIndex Lowerer::emit(Event event, Node at) {
@@ -371,6 +399,8 @@ Value Lowerer::expression(Node node) {
     Value value;
     for (Node child : namedChildren(node))
       value = expression(child);
+    if (value.role == Role::SupabaseQuery && value.query)
+      return runSupabaseQuery(*value.query, node);
     return value;
   }
   if (kind == "identifier" || kind == "shorthand_property_identifier") {
@@ -402,6 +432,10 @@ Value Lowerer::expression(Node node) {
     }
     if (models_.effects.httpClients.count(name)) {
       unknown.role = Role::HttpClient;
+      return unknown;
+    }
+    if (models_.supabase.clientNames.count(name)) {
+      unknown.role = Role::SupabaseClient;
       return unknown;
     }
     if (!name.empty() && std::isupper(static_cast<unsigned char>(name[0]))) {
@@ -478,6 +512,8 @@ Value Lowerer::member(Node node) {
     return {};
   }
   Value object = expression(objectNode);
+  if (object.envelope)
+    return unwrapEnvelope(object, property);
   noteTestedColumn(object, property);
   Value result;
   result.absorb(object);
@@ -511,6 +547,10 @@ Value Lowerer::member(Node node) {
     result.role = object.role;
     result.name = object.name;
     result.path = object.path.empty() ? property : object.path + "." + property;
+    break;
+  case Role::SupabaseQuery:
+  case Role::SupabaseClient:
+    result.role = Role::Plain;
     break;
   case Role::WebhookEvent:
     if (const PaymentProvider *provider = models_.effects.provider(object.name))
@@ -675,6 +715,18 @@ Value Lowerer::call(Node node) {
     std::string name = source_.str(function);
     if (models_.effects.httpFunctions.count(name) && !lookup(name))
       return fetchCall(args, node);
+    if (models_.supabase.clientFactories.count(name) && !lookup(name)) {
+      argumentsOfList(args);
+      Value client;
+      client.role = Role::SupabaseClient;
+      return client;
+    }
+    if (models_.http.nextHeaderFunctions.count(name) && !lookup(name)) {
+      argumentsOfList(args);
+      Value headers;
+      headers.role = Role::RequestHeaders;
+      return headers;
+    }
     return callUnit(name, node, args);
   }
   if (!is(function, "member_expression")) {
@@ -721,6 +773,16 @@ Value Lowerer::dispatch(const Value &receiver, const std::string &method,
     if (models_.http.expressHeaderGetters.count(method) && !args.empty())
       if (auto name = source_.stringValue(args.front()))
         return headerRead(lower(*name), node);
+    if (models_.http.nextBodyReaders.count(method)) { // request.json()
+      Value body = argumentsOfList(args);
+      body.fromRequest = true;
+      return body;
+    }
+    break;
+  case Role::RequestHeaders: // request.headers.get('x'), headers().get('x')
+    if (method == "get" && !args.empty())
+      if (auto name = source_.stringValue(args.front()))
+        return headerRead(lower(*name), node);
     break;
   case Role::Service:
     return callUnit(receiver.name + "." + method, node, args);
@@ -730,6 +792,15 @@ Value Lowerer::dispatch(const Value &receiver, const std::string &method,
     return emailCall(receiver, method, args, node);
   case Role::HttpClient:
     return httpClientCall(method, args, node);
+  case Role::SupabaseClient:
+    return supabaseClientCall(method, args, node);
+  case Role::SupabaseQuery:
+    if (method == "then") { // a query run by .then(): the callback follows
+      Value result = runSupabaseQuery(*receiver.query, node);
+      argumentsOfList(args);
+      return result;
+    }
+    return supabaseQueryCall(receiver, method, args);
   default:
     break;
   }

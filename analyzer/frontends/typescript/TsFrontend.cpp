@@ -111,10 +111,11 @@ public:
         analysis_(analysis) {}
 
   void walk(Node root, const std::vector<Node> &calls) {
+    classifyNextFile(root);
     for (Node call : calls)
       expressCall(call);
     for (Node item : namedChildren(root))
-      topLevel(item, {});
+      topLevel(item, {}, Export::None);
   }
 
 private:
@@ -123,7 +124,96 @@ private:
     Node handler{};
   };
 
-  void topLevel(Node node, std::vector<Node> decorators) {
+  enum class Export { None, Named, Default };
+
+  // ---- Next.js -------------------------------------------------------------
+
+  /// An App Router route file (`app/**/route.ts`), a Pages Router API file
+  /// (`pages/api/**`), or a file of server actions (`'use server'` first).
+  void classifyNextFile(Node root) {
+    std::string path = source_.file().path();
+    std::vector<std::string> segments;
+    for (std::size_t at = 0; at <= path.size();) {
+      std::size_t slash = path.find('/', at);
+      if (slash == std::string::npos)
+        slash = path.size();
+      segments.push_back(path.substr(at, slash - at));
+      at = slash + 1;
+    }
+    std::string file = segments.back().substr(0, segments.back().find('.'));
+    auto app = std::find(segments.begin(), segments.end(), "app");
+    if (file == models_.http.nextRouteFile && app != segments.end()) {
+      nextFile_ = NextFile::AppRoute;
+      for (auto it = app + 1; it + 1 < segments.end(); ++it)
+        if (!it->starts_with("(") && !it->starts_with("@"))
+          nextRoute_ += "/" + *it;
+    }
+    const std::string &pages = models_.http.nextPagesApiDir;
+    if (std::size_t at = path.find(pages + "/");
+        at != std::string::npos && (at == 0 || path[at - 1] == '/')) {
+      nextFile_ = NextFile::PagesApi;
+      // The route starts at the last directory of pages_api_dir ("api/").
+      std::size_t start =
+          at + pages.size() - pages.substr(pages.rfind('/') + 1).size();
+      std::string rest = path.substr(start);
+      rest = rest.substr(0, rest.rfind('.'));
+      if (rest.ends_with("/index"))
+        rest.resize(rest.size() - 6);
+      nextRoute_ = "/" + rest;
+    }
+    if (nextRoute_.empty() && nextFile_ != NextFile::None)
+      nextRoute_ = "/";
+    std::vector<Node> items = namedChildren(root);
+    useServerFile_ = startsWithDirective(items);
+    for (Node item : items)
+      if (is(item, "export_statement"))
+        if (Node value = field(item, "value"); is(value, "identifier"))
+          defaultExport_ = source_.str(value);
+  }
+
+  /// The statements start with the server-action directive.
+  bool startsWithDirective(const std::vector<Node> &statements) {
+    for (Node statement : statements) {
+      if (is(statement, "comment"))
+        continue;
+      std::vector<Node> parts = namedChildren(statement);
+      return is(statement, "expression_statement") && parts.size() == 1 &&
+             source_.stringValue(parts.front()) ==
+                 models_.http.nextServerActionDirective;
+    }
+    return false;
+  }
+
+  /// The HTTP facts Next.js gives a function of this file, if any; sets
+  /// whether its first parameter is the request, or all its parameters come
+  /// from the request (a server action's arguments).
+  std::optional<HttpFacts> nextHandler(const std::string &name, Node function,
+                                       Export exported, bool &firstIsRequest,
+                                       bool &allFromRequest) {
+    HttpFacts facts;
+    if (nextFile_ == NextFile::AppRoute && exported == Export::Named &&
+        models_.http.nextRouteMethods.count(name)) {
+      facts.method = name;
+      facts.route = nextRoute_;
+      firstIsRequest = true;
+    } else if (nextFile_ == NextFile::PagesApi &&
+               (exported == Export::Default || name == defaultExport_)) {
+      facts.method = "ALL";
+      facts.route = nextRoute_;
+      firstIsRequest = true;
+    } else if ((useServerFile_ && exported != Export::None) ||
+               startsWithDirective(namedChildren(field(function, "body")))) {
+      facts.method = "POST";
+      facts.route = "server action " + name;
+      allFromRequest = true;
+    } else {
+      return std::nullopt;
+    }
+    facts.webhook = models_.http.isWebhookRoute(facts.route);
+    return facts;
+  }
+
+  void topLevel(Node node, std::vector<Node> decorators, Export exported) {
     if (is(node, "ERROR") ||
         (hasErrorOutsideFunctions(node) && !is(node, "class_declaration") &&
          !is(node, "export_statement")))
@@ -131,9 +221,17 @@ private:
     if (is(node, "export_statement")) {
       for (Node decorator : fieldChildren(node, "decorator"))
         decorators.push_back(decorator);
+      Export kind = Export::Named;
+      for (uint32_t i = 0; i < ts_node_child_count(node); ++i)
+        if (is(ts_node_child(node, i), "default"))
+          kind = Export::Default;
       Node declaration = field(node, "declaration");
       if (!isNull(declaration))
-        topLevel(declaration, decorators);
+        topLevel(declaration, decorators, kind);
+      Node value = unwrapTypes(field(node, "value"));
+      if (is(value, "arrow_function") || is(value, "function_expression") ||
+          is(value, "function"))
+        functionUnit("default", value, value, kind);
       return;
     }
     if (is(node, "class_declaration") || is(node, "class") ||
@@ -145,7 +243,8 @@ private:
     }
     if (is(node, "function_declaration") ||
         is(node, "generator_function_declaration")) {
-      functionUnit(source_.str(field(node, "name")), node, field(node, "name"));
+      functionUnit(source_.str(field(node, "name")), node, field(node, "name"),
+                   exported);
       return;
     }
     if (is(node, "lexical_declaration") || is(node, "variable_declaration")) {
@@ -154,7 +253,7 @@ private:
         Node name = field(declarator, "name");
         if (is(value, "arrow_function") || is(value, "function_expression") ||
             is(value, "function"))
-          functionUnit(source_.str(name), value, name);
+          functionUnit(source_.str(name), value, name, exported);
       }
     }
   }
@@ -194,13 +293,31 @@ private:
   // ---- functions
   // ---------------------------------------------------------------
 
-  void functionUnit(const std::string &name, Node function, Node nameNode) {
+  void functionUnit(const std::string &name, Node function, Node nameNode,
+                    Export exported) {
     Unit unit;
     unit.kind = Unit::Kind::Function;
     unit.name = name;
     unit.qualifiedName = name;
     unit.declared = source_.where(nameNode);
     std::map<std::string, Value> parameters;
+    bool firstIsRequest = false, allFromRequest = false;
+    if (auto facts = nextHandler(name, function, exported, firstIsRequest,
+                                 allFromRequest)) {
+      unit.kind = Unit::Kind::RouteHandler;
+      unit.http = *facts;
+      if (nextFile_ == NextFile::AppRoute) { // named by its file, not called
+        unit.name = facts->method + " " + facts->route;
+        unit.qualifiedName.clear();
+      }
+      if (firstIsRequest)
+        bindExpressRequest(function, parameters);
+      for (Node parameter : namedChildren(field(function, "parameters"))) {
+        Node pattern = field(parameter, "pattern");
+        if (allFromRequest && is(pattern, "identifier"))
+          parameters[source_.str(pattern)].fromRequest = true;
+      }
+    }
     for (const ExpressRoute &route : routes_)
       if (is(route.handler, "identifier") &&
           source_.str(route.handler) == name) {
@@ -487,6 +604,10 @@ private:
   FileAnalysis &analysis_;
   std::vector<ExpressRoute> routes_;
   bool fileIdempotency_ = false;
+  enum class NextFile { None, AppRoute, PagesApi } nextFile_ = NextFile::None;
+  std::string nextRoute_;
+  bool useServerFile_ = false;
+  std::string defaultExport_;
 };
 
 } // namespace

@@ -34,6 +34,8 @@ enum class Role {
   EmailClient,    // an email sender (its index in `name`), `path` as above
   HttpClient,     // axios and the like
   WebhookEvent,   // the event a provider's signature check returned
+  SupabaseClient, // a supabase-js client
+  SupabaseQuery,  // a PostgREST query being built (state in `query`)
 };
 
 /// A TypeORM query builder chain, as far as it has been built.
@@ -53,6 +55,29 @@ struct QueryBuilderState {
   bool onConflict = false; // .orIgnore(), .orUpdate()
 };
 
+/// A supabase-js query builder chain, as far as it has been built. It runs
+/// when awaited.
+struct SupabaseQueryState {
+  std::string table;
+  enum class Operation {
+    Select,
+    Insert,
+    Update,
+    Upsert,
+    Delete
+  } operation = Operation::Select;
+  Node values{};                                   // insert/update/upsert
+  std::vector<std::pair<std::string, Node>> equal; // eq(column, value)
+  std::vector<std::string> tested;                 // other filters
+  bool many = false;                               // in(column, list)
+  std::vector<std::string> selected;               // select('a, b')
+  bool selectsAll = false;
+  std::vector<std::string> onConflict;
+  bool ignoreDuplicates = false;
+  bool returning = false; // .select() after a write, or a count requested
+  bool single = false;
+};
+
 struct Value {
   Role role = Role::Plain;
   /// Entity class, Prisma delegate or service class name, by role.
@@ -70,6 +95,9 @@ struct Value {
   bool random = false;
   /// Carries a provider's event id (`event.id` of a verified webhook).
   bool eventId = false;
+  /// A supabase-js result `{ data, error, count }` around the rows or the
+  /// write's outcome: `data` is them, `error` says nothing of either.
+  bool envelope = false;
   /// The unit's parameters (by position) this value derives from.
   std::set<unsigned> parameters;
   /// For entity instances: the read that loaded it, or the columns given
@@ -80,6 +108,7 @@ struct Value {
   /// order`): the read and the column, so that conditions on it count.
   std::optional<std::pair<EventIndex, std::string>> sourceColumn;
   std::shared_ptr<QueryBuilderState> builder;
+  std::shared_ptr<SupabaseQueryState> query;
 
   /// The taint of `other` added to this value (roles are kept).
   void absorb(const Value &other);
