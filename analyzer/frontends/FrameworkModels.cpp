@@ -179,6 +179,16 @@ SupabaseModel parseSupabase(const YAML::Node &root) {
   return model;
 }
 
+SqlClientModel parseSqlClients(const YAML::Node &root) {
+  SqlClientModel model;
+  model.constructors = names(root["constructors"]);
+  model.names = names(root["names"]);
+  model.methods = names(root["methods"]);
+  model.tags = names(root["tags"]);
+  model.transactions = names(root["transactions"]);
+  return model;
+}
+
 template <typename Parse>
 auto parseFile(const char *file, const std::string &text, Parse parse) {
   try {
@@ -262,20 +272,24 @@ FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
                                      const std::string &prismaYaml,
                                      const std::string &httpYaml,
                                      const std::string &effectsYaml,
-                                     const std::string &supabaseYaml) {
+                                     const std::string &supabaseYaml,
+                                     const std::string &sqlClientsYaml) {
   FrameworkModels models;
   models.typeorm = parseFile("typeorm.yaml", typeormYaml, parseTypeOrm);
   models.prisma = parseFile("prisma.yaml", prismaYaml, parsePrisma);
   models.http = parseFile("http.yaml", httpYaml, parseHttp);
   models.effects = parseFile("effects.yaml", effectsYaml, parseEffects);
   models.supabase = parseFile("supabase.yaml", supabaseYaml, parseSupabase);
+  models.sqlClients =
+      parseFile("sql_clients.yaml", sqlClientsYaml, parseSqlClients);
   return models;
 }
 
 const FrameworkModels &builtinModels() {
-  static const FrameworkModels models = parseFrameworkModels(
-      embedded::kTypeormYaml, embedded::kPrismaYaml, embedded::kHttpYaml,
-      embedded::kEffectsYaml, embedded::kSupabaseYaml);
+  static const FrameworkModels models =
+      parseFrameworkModels(embedded::kTypeormYaml, embedded::kPrismaYaml,
+                           embedded::kHttpYaml, embedded::kEffectsYaml,
+                           embedded::kSupabaseYaml, embedded::kSqlClientsYaml);
   return models;
 }
 

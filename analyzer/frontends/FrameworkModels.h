@@ -110,12 +110,17 @@ struct SupabaseModel {
   NameSet equalityFilters, listFilters, otherFilters, singleRow;
 };
 
+struct SqlClientModel {
+  NameSet constructors, names, methods, tags, transactions;
+};
+
 struct FrameworkModels {
   TypeOrmModel typeorm;
   PrismaModel prisma;
   HttpModel http;
   EffectsModel effects;
   SupabaseModel supabase;
+  SqlClientModel sqlClients;
 };
 
 /// The models built into the binary (parsed on first use; thread-safe).
@@ -127,7 +132,8 @@ FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
                                      const std::string &prismaYaml,
                                      const std::string &httpYaml,
                                      const std::string &effectsYaml,
-                                     const std::string &supabaseYaml);
+                                     const std::string &supabaseYaml,
+                                     const std::string &sqlClientsYaml);
 
 std::optional<Isolation> isolationFromName(std::string name);
 

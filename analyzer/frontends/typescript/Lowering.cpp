@@ -438,6 +438,10 @@ Value Lowerer::expression(Node node) {
       unknown.role = Role::SupabaseClient;
       return unknown;
     }
+    if (models_.sqlClients.names.count(name)) {
+      unknown.role = Role::SqlClient;
+      return unknown;
+    }
     if (!name.empty() && std::isupper(static_cast<unsigned char>(name[0]))) {
       unknown.role = Role::EntityClass;
       unknown.name = name;
@@ -591,6 +595,8 @@ Value Lowerer::newExpression(Node node) {
     result.role = Role::DataSource;
   else if (models_.prisma.clientTypes.count(name))
     result.role = Role::PrismaClient;
+  else if (models_.sqlClients.constructors.count(name))
+    result.role = Role::SqlClient;
   else if (const PaymentProvider *provider =
                models_.effects.providerConstructedBy(name)) {
     result.role = Role::PaymentClient;
@@ -711,6 +717,15 @@ Value Lowerer::call(Node node) {
     fresh.random = true;
     return fresh;
   }
+  if (is(function, "identifier") && is(arguments, "template_string") &&
+      (models_.sqlClients.tags.count(source_.str(function)) ||
+       (lookup(source_.str(function)) &&
+        lookup(source_.str(function))->role == Role::SqlClient))) {
+    std::map<std::string, Value> parameterValues;
+    std::set<std::string> variables;
+    std::string sql = templateSql(arguments, variables, parameterValues);
+    return sqlEvents(sql, variables, parameterValues, {}, node, "");
+  }
   if (is(function, "identifier")) {
     std::string name = source_.str(function);
     if (models_.effects.httpFunctions.count(name) && !lookup(name))
@@ -794,6 +809,12 @@ Value Lowerer::dispatch(const Value &receiver, const std::string &method,
     return httpClientCall(method, args, node);
   case Role::SupabaseClient:
     return supabaseClientCall(method, args, node);
+  case Role::SqlClient:
+    if (models_.sqlClients.methods.count(method) && !args.empty())
+      return rawSql(args, node);
+    if (models_.sqlClients.transactions.count(method))
+      return transactionCallback(args, node, Role::SqlClient);
+    break;
   case Role::SupabaseQuery:
     if (method == "then") { // a query run by .then(): the callback follows
       Value result = runSupabaseQuery(*receiver.query, node);

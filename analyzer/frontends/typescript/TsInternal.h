@@ -36,6 +36,7 @@ enum class Role {
   WebhookEvent,   // the event a provider's signature check returned
   SupabaseClient, // a supabase-js client
   SupabaseQuery,  // a PostgREST query being built (state in `query`)
+  SqlClient,      // node-postgres, postgres.js, knex: runs raw SQL
 };
 
 /// A TypeORM query builder chain, as far as it has been built.
