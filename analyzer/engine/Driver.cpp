@@ -101,6 +101,7 @@ void buildSchemaAndCheck(ScanResult &result,
                                       return findingKey(a) == findingKey(b);
                                     }),
                         result.findings.end());
+  addCallSites(result.files, result.findings);
 
   for (const FileAnalysis &file : result.files)
     result.diagnostics.insert(result.diagnostics.end(),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 
 namespace racelint {
@@ -94,6 +95,7 @@ std::vector<Event> expand(const Unit &unit, const UnitIndex &units, int depth) {
       else
         spliced.inTx = callTx;
       appendUnique(spliced.guardedBy, callGuards);
+      spliced.calledFrom = event.where;
       if (spliced.kind == EventKind::Read) {
         newIndices[i].push_back(result.size());
         // The caller tested the returned row: those columns count too.
@@ -144,6 +146,26 @@ void resolveNames(std::vector<FileAnalysis> &files) {
           if (auto it = names->second.find(column); it != names->second.end())
             column = it->second;
       }
+}
+
+void addCallSites(const std::vector<FileAnalysis> &files,
+                  std::vector<Finding> &findings) {
+  constexpr std::size_t kMaxCallSites = 3;
+  std::map<SourceLocation, std::set<SourceLocation>> callSites;
+  for (const FileAnalysis &file : files)
+    for (const Unit &unit : file.units)
+      for (const Event &event : unit.events)
+        if (event.calledFrom.valid())
+          callSites[event.where].insert(event.calledFrom);
+  for (Finding &finding : findings) {
+    auto sites = callSites.find(finding.where);
+    if (sites == callSites.end())
+      continue;
+    std::size_t added = 0;
+    for (const SourceLocation &site : sites->second)
+      if (added++ < kMaxCallSites)
+        finding.related.push_back({site, "reached from this call"});
+  }
 }
 
 void spliceCalls(std::vector<FileAnalysis> &files) {

@@ -133,6 +133,9 @@ struct Event {
   std::vector<EventIndex> valueFrom;
   /// The TxBegin event of the transaction this event runs in, if any.
   std::optional<EventIndex> inTx;
+  /// Where the unit this event was spliced into calls the code it comes
+  /// from (the outermost call site); unset for the unit's own events.
+  SourceLocation calledFrom;
 };
 
 struct HttpFacts {
