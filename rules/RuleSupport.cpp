@@ -166,7 +166,7 @@ bool versionRuleCovers(const Schema &schema, const Unit &unit,
          !rechecksDependedState(schema, unit, act);
 }
 
-std::optional<std::string> replayEffect(const Schema &schema,
+std::optional<std::string> replayEffect(const Schema &schema, const Unit &unit,
                                         const Event &event) {
   if (event.kind == EventKind::ExternalEffect && !event.idempotencyKeyPassed)
     return event.detail;
@@ -184,9 +184,21 @@ std::optional<std::string> replayEffect(const Schema &schema,
     return "insert into " + event.table;
   }
   if (event.kind == EventKind::Update || event.kind == EventKind::Upsert)
-    for (const SetColumn &set : event.setColumns)
+    for (const SetColumn &set : event.setColumns) {
       if (set.atomic)
         return "increment of " + event.table + "." + set.column;
+      // `sold_count: lead.sold_count + 1`: an increment computed in code,
+      // from a read of the same column.
+      if (!set.fromCurrentValue)
+        continue;
+      for (EventIndex index : event.valueFrom) {
+        const Event &read = unit.events[index];
+        if (read.kind == EventKind::Read && read.table == event.table &&
+            (read.readsAllColumns || contains(read.readColumns, set.column)))
+          return "update of " + event.table + "." + set.column +
+                 " from its current value";
+      }
+    }
   return std::nullopt;
 }
 

@@ -71,7 +71,7 @@ bool versionRuleCovers(const Schema &schema, const Unit &unit,
 /// repeats, for messages: an external effect without an idempotency key, an
 /// increment, an insert that no unique key covers. Nothing for effects that
 /// converge (absolute updates, upserts, inserts a unique key rejects twice).
-std::optional<std::string> replayEffect(const Schema &schema,
+std::optional<std::string> replayEffect(const Schema &schema, const Unit &unit,
                                         const Event &event);
 
 /// A webhook handler: its route says so, or it checks a provider's

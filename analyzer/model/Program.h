@@ -40,6 +40,9 @@ enum class Isolation {
 struct SetColumn {
   std::string column;
   bool atomic = false;
+  /// The new value is computed in code from the value read, by arithmetic
+  /// (`count + 1`): an increment done by the application.
+  bool fromCurrentValue = false;
 };
 
 using EventIndex = std::size_t;

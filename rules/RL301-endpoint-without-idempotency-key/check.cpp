@@ -46,7 +46,7 @@ public:
       bool money = false;
       for (const Event &event : unit.events) {
         std::optional<std::string> effect =
-            rules::replayEffect(input.schema, event);
+            rules::replayEffect(input.schema, unit, event);
         if (!effect)
           continue;
         money |= event.effectKind == "payment" ||

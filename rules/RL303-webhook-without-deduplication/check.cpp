@@ -19,7 +19,8 @@ public:
       std::vector<RelatedLocation> effects;
       std::optional<EventIndex> firstEffect;
       for (EventIndex i = 0; i < unit.events.size(); ++i)
-        if (auto effect = rules::replayEffect(input.schema, unit.events[i])) {
+        if (auto effect =
+                rules::replayEffect(input.schema, unit, unit.events[i])) {
           if (!firstEffect)
             firstEffect = i;
           if (std::none_of(effects.begin(), effects.end(),

@@ -266,6 +266,8 @@ bool Lowerer::statement(Node node) {
       markUsed(expression(child));
     return true;
   }
+  if (kind == "continue_statement" || kind == "break_statement")
+    return true; // the rest of the block does not run either
   if (kind == "lexical_declaration" || kind == "variable_declaration") {
     for (Node declarator : namedChildren(node))
       if (is(declarator, "variable_declarator")) {
@@ -634,8 +636,10 @@ Value Lowerer::assignment(Node node) {
       std::string name = source_.str(objectNode);
       if (Value *object = lookup(name)) {
         Value written = right;
-        if (compound)
+        if (compound) {
           written.absorb(*object);
+          written.arithmetic = !written.reads.empty();
+        }
         EntityEdit edit{property, written};
         auto &list = edits_[entityKey(name)];
         list.push_back(std::move(edit));
@@ -664,6 +668,7 @@ Value Lowerer::assignment(Node node) {
 Value Lowerer::increment(Node node) {
   Node argument = unwrapTypes(field(node, "argument"));
   Value value = expression(argument);
+  value.arithmetic = !value.reads.empty();
   if (is(argument, "member_expression")) {
     Node objectNode = unwrapTypes(field(argument, "object"));
     if (is(objectNode, "identifier") && lookup(source_.str(objectNode)))
@@ -695,6 +700,8 @@ Value Lowerer::binary(Node node) {
   result.absorb(expression(right));
   result.role = Role::Plain;
   result.builder.reset();
+  static const std::set<std::string> kArithmetic = {"+", "-", "*", "/", "%"};
+  result.arithmetic = kArithmetic.count(op) && !result.reads.empty();
   return result;
 }
 

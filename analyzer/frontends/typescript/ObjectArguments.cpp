@@ -159,6 +159,7 @@ Value Lowerer::dataObject(Node data, Event &event, bool prisma) {
     if (!set.atomic) {
       carried.absorb(value);
       event.valuesFromRequest |= value.fromRequest;
+      set.fromCurrentValue = value.arithmetic;
     }
     if (value.eventId)
       addUnique(event.eventIdColumns, key);

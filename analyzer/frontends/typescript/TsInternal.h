@@ -94,6 +94,8 @@ struct Value {
   std::string path;
   /// Made fresh by this call (`randomUUID()`): never the same twice.
   bool random = false;
+  /// Computed by arithmetic from read values (`row.count + 1`).
+  bool arithmetic = false;
   /// Carries a provider's event id (`event.id` of a verified webhook).
   bool eventId = false;
   /// A supabase-js result `{ data, error, count }` around the rows or the

@@ -289,7 +289,8 @@ Value Lowerer::saveEntity(std::string entity, const std::vector<Node> &args,
               event.valueFrom.end())
             event.valueFrom.push_back(read);
         if (!edit.property.empty())
-          event.setColumns.push_back({edit.property, false});
+          event.setColumns.push_back(
+              {edit.property, false, edit.value.arithmetic});
       }
       edits_.erase(edits);
     }
