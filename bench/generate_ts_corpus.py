@@ -2,9 +2,11 @@
 """Writes a synthetic NestJS code base for the TypeScript benchmark.
 
 Each module has a TypeORM entity, a TypeORM service, a Prisma service and a
-controller, in the shapes racelint analyses (racy and fixed ones: checks,
-read-modify-writes, transactions, locks, query builders, raw SQL), plus one
-schema.prisma declaring every module's Prisma model. About 300 lines a module.
+controller (NestJS), and a Next.js purchase route and Stripe webhook on
+supabase-js, in the shapes racelint analyses (racy and fixed ones: checks,
+read-modify-writes, transactions, locks, query builders, raw SQL, payments,
+webhooks), plus one schema.prisma declaring every module's Prisma model.
+About 340 lines a module.
 """
 import os
 import sys
@@ -320,6 +322,70 @@ model M{n}Customer {{
 """
 
 
+NEXT_ROUTE = """import {{ NextRequest, NextResponse }} from 'next/server';
+import {{ createClient }} from '@/lib/supabase/server';
+import {{ stripe }} from '@/lib/stripe';
+
+export async function POST(request: NextRequest) {{
+  const key = request.headers.get('Idempotency-Key');
+  const supabase = await createClient();
+  const {{ workspaceId, itemIds }} = await request.json();
+  const {{ data: credits }} = await supabase
+    .from('m{n}_credits')
+    .select('balance')
+    .eq('workspace_id', workspaceId)
+    .single();
+  const total = itemIds.length * 10;
+  if (!credits || credits.balance < total) {{
+    return NextResponse.json({{ error: 'insufficient credits' }}, {{ status: 402 }});
+  }}
+  await supabase.from('m{n}_credits').update({{ balance: credits.balance - total }}).eq('workspace_id', workspaceId);
+  const {{ data: purchase }} = await supabase
+    .from('m{n}_purchases')
+    .upsert({{ workspace_id: workspaceId, total, idempotency_key: key }}, {{ onConflict: 'idempotency_key', ignoreDuplicates: true }})
+    .select()
+    .single();
+  const session = await stripe.checkout.sessions.create(
+    {{ mode: 'payment', client_reference_id: purchase.id, line_items: [] }},
+    {{ idempotencyKey: `m{n}-${{purchase.id}}` }},
+  );
+  return NextResponse.json({{ url: session.url }});
+}}
+
+export async function PATCH(request: NextRequest) {{
+  const supabase = await createClient();
+  const {{ itemId, workspaceId }} = await request.json();
+  const {{ data }} = await supabase
+    .from('m{n}_items')
+    .update({{ status: 'reserved', reserved_by: workspaceId }})
+    .eq('id', itemId)
+    .eq('status', 'available')
+    .select();
+  if (!data?.length) return NextResponse.json({{ error: 'taken' }}, {{ status: 409 }});
+  return NextResponse.json({{ ok: true }});
+}}
+"""
+
+NEXT_WEBHOOK = """import {{ createClient }} from '@supabase/supabase-js';
+import {{ stripe }} from '@/lib/stripe';
+
+const supabase = createClient(process.env.SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!);
+
+export async function POST(request: Request) {{
+  const body = await request.text();
+  const signature = request.headers.get('stripe-signature')!;
+  const event = stripe.webhooks.constructEvent(body, signature, process.env.STRIPE_WEBHOOK_SECRET!);
+  const {{ data: claimed }} = await supabase
+    .from('m{n}_processed_events')
+    .upsert({{ event_id: event.id }}, {{ onConflict: 'event_id', ignoreDuplicates: true }})
+    .select();
+  if (!claimed?.length) return new Response('duplicate', {{ status: 200 }});
+  await supabase.rpc('m{n}_complete_purchase', {{ p_purchase: event.data.object.client_reference_id }});
+  return new Response(null, {{ status: 200 }});
+}}
+"""
+
+
 def main():
     out = sys.argv[1]
     modules = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
@@ -335,6 +401,11 @@ def main():
                                ("orders.service.ts", PRISMA_SERVICE),
                                ("items.controller.ts", CONTROLLER)):
             with open(os.path.join(directory, name), "w") as f:
+                f.write(template.format(n=n))
+        for route, template in (("purchase", NEXT_ROUTE), ("webhooks/stripe", NEXT_WEBHOOK)):
+            path = os.path.join(out, "src", "app", "api", f"m{n}", route)
+            os.makedirs(path, exist_ok=True)
+            with open(os.path.join(path, "route.ts"), "w") as f:
                 f.write(template.format(n=n))
 
 

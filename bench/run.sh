@@ -4,8 +4,8 @@
 # one run are what to compare; absolute times are noisy here.
 #   bench/run.sh [BUILD_DIR] [SQL_FILES] [TS_MODULES]
 # SQL: migrations and PL/pgSQL (baseline: libpg_query split + parse).
-# TypeScript: a NestJS code base on TypeORM and Prisma, about 270 lines of
-# TypeScript a module (baseline: tree-sitter parse of every file).
+# TypeScript: a code base on NestJS (TypeORM, Prisma) and Next.js (supabase-js,
+# Stripe), about 340 lines a module (baseline: tree-sitter parse of every file).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/release}
