@@ -49,14 +49,18 @@ public:
   }
 
 private:
-  /// An insert or upsert of the event id under a unique key, before the
-  /// first effect or in its transaction. The column is known from the
-  /// event's value where the front-end follows it, else by its name.
+  /// An insert (or a checked upsert) of the event id under a unique key,
+  /// before the first effect or in its transaction. The column is known from
+  /// the event's value where the front-end follows it, else by its name.
   bool recordsEventId(const Schema &schema, const Unit &unit,
                       EventIndex firstEffect) const {
     for (EventIndex i = 0; i < unit.events.size(); ++i) {
       const Event &record = unit.events[i];
-      if (record.kind != EventKind::Insert && record.kind != EventKind::Upsert)
+      // An insert fails on a duplicate; an upsert must also tell whether it
+      // inserted (ON CONFLICT DO NOTHING with FOUND, ignoreDuplicates with
+      // .select()), or a merging one succeeds on every delivery.
+      if (record.kind != EventKind::Insert &&
+          (record.kind != EventKind::Upsert || !record.resultChecked))
         continue;
       if (i > firstEffect &&
           !rules::sameTransaction(record, unit.events[firstEffect]))

@@ -25,6 +25,7 @@ void Lowerer::idempotencyOption(Node options, const NameSet &keys,
     }
     Value value = expression(valueNode);
     if (keys.count(lower(key)) || keys.count(key)) {
+      markUsed(value);
       effect.idempotencyKeyPassed = !value.random;
       effect.idempotencyKeyRandom = value.random;
     }

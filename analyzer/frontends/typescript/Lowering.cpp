@@ -218,6 +218,9 @@ EventIndex Lowerer::emit(Event event, Node at) {
   return unit_.events.size() - 1;
 }
 
+/// A header value reaches something that can recognise a replay with it: a
+/// database write or query, a call into the scanned code, an idempotency
+/// option. Testing it, logging it or returning it is no use of it.
 void Lowerer::markUsed(const Value &value) {
   for (EventIndex header : value.headers)
     unit_.events[header].resultChecked = true;
@@ -263,7 +266,7 @@ bool Lowerer::statement(Node node) {
     return block(node);
   if (kind == "return_statement" || kind == "throw_statement") {
     for (Node child : namedChildren(node))
-      markUsed(expression(child));
+      expression(child);
     return true;
   }
   if (kind == "continue_statement" || kind == "break_statement")
@@ -355,7 +358,6 @@ void Lowerer::pushGuards(const std::set<EventIndex> &reads) {
 
 bool Lowerer::ifStatement(Node node) {
   Value test = condition(field(node, "condition"));
-  markUsed(test);
   std::size_t saved = guards_.size();
   pushGuards(test.reads);
   bool thenExits = statement(field(node, "consequence"));
@@ -407,7 +409,6 @@ Value Lowerer::expression(Node node) {
   }
   if (kind == "identifier" || kind == "shorthand_property_identifier") {
     if (Value *value = lookup(source_.str(node))) {
-      markUsed(*value);
       if (value->sourceColumn && conditionDepth_ > 0)
         addTestedColumn(value->sourceColumn->first,
                         value->sourceColumn->second);
@@ -469,7 +470,6 @@ Value Lowerer::expression(Node node) {
     return increment(node);
   if (kind == "ternary_expression") {
     Value test = condition(field(node, "condition"));
-    markUsed(test);
     std::size_t saved = guards_.size();
     pushGuards(test.reads);
     Value result = expression(field(node, "consequence"));
@@ -687,7 +687,6 @@ Value Lowerer::binary(Node node) {
     op = source_.str(operatorNode);
   if (op == "&&" || op == "||" || op == "??") {
     Value test = condition(left);
-    markUsed(test);
     std::size_t saved = guards_.size();
     pushGuards(test.reads);
     Value result = expression(right);
@@ -843,7 +842,6 @@ Value Lowerer::argumentsOfList(const std::vector<Node> &args) {
   Value value;
   for (Node argument : args)
     value.absorb(expression(argument));
-  markUsed(value);
   return value;
 }
 
@@ -860,7 +858,8 @@ Value Lowerer::callUnit(const std::string &callee, Node at,
     // If the callee is not part of the scan, what it returns is taken to
     // derive from what it was given.
     result.reads.insert(value.reads.begin(), value.reads.end());
-    markUsed(value);
+    result.headers.insert(value.headers.begin(), value.headers.end());
+    markUsed(value); // the callee may store it
     CallArgument passed;
     passed.fromRequest = value.fromRequest;
     passed.parameters.assign(value.parameters.begin(), value.parameters.end());

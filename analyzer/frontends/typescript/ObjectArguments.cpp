@@ -57,6 +57,7 @@ void Lowerer::whereArgument(Node where, Event &event, bool prisma,
   if (!is(where, "object")) {
     // `update(id, ...)`, `delete([id1, id2])`: the primary key.
     Value value = expression(where);
+    markUsed(value);
     addUnique(event.keyColumns, "id");
     addUnique(event.predicateColumns, "id");
     for (EventIndex read : value.reads)
@@ -104,6 +105,7 @@ void Lowerer::whereArgument(Node where, Event &event, bool prisma,
       continue;
     }
     Value value = expression(valueNode);
+    markUsed(value);
     addUnique(event.predicateColumns, column);
     bool operatorCall = is(valueNode, "call_expression") &&
                         source_.calleeName(valueNode) != "Equal";
@@ -127,12 +129,14 @@ Value Lowerer::dataObject(Node data, Event &event, bool prisma) {
   }
   if (!is(data, "object")) {
     carried = expression(data);
+    markUsed(carried);
     event.valuesFromRequest |= carried.fromRequest;
     return carried;
   }
   for (Node pair : namedChildren(data)) {
     if (is(pair, "spread_element")) {
       Value spread = expression(pair);
+      markUsed(spread);
       carried.absorb(spread);
       event.valuesFromRequest |= spread.fromRequest;
       continue;
@@ -156,6 +160,7 @@ Value Lowerer::dataObject(Node data, Event &event, bool prisma) {
     if (!prisma && isFunctionNode(valueNode))
       set.atomic = true; // `() => 'version + 1'`: SQL on the current row
     Value value = expression(valueNode);
+    markUsed(value);
     if (!set.atomic) {
       carried.absorb(value);
       event.valuesFromRequest |= value.fromRequest;

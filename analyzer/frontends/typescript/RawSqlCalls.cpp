@@ -132,6 +132,8 @@ Value Lowerer::sqlEvents(const std::string &sql,
       event.table = snakeCase(entity);
       event.tableRef = "typeorm:" + entity;
     }
+    for (const auto &[variable, value] : parameterValues)
+      markUsed(value);
     Value carried = setValues;
     for (const std::string &variable : statementEvent.valueVariables) {
       if (auto it = parameterValues.find(variable); it != parameterValues.end())

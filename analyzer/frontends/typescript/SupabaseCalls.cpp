@@ -59,6 +59,7 @@ Value Lowerer::supabaseClientCall(const std::string &method,
     std::string name = source_.stringValue(args.front()).value_or("");
     Value passed =
         argumentsOfList(std::vector<Node>(args.begin() + 1, args.end()));
+    markUsed(passed); // the function may store it
     Value result = callUnit(name, at, {});
     result.absorb(passed);
     result.envelope = true;
@@ -152,6 +153,7 @@ Value Lowerer::runSupabaseQuery(const SupabaseQueryState &query, Node at) {
                                                       : EventKind::Delete;
   for (const auto &[column, valueNode] : query.equal) {
     Value value = expression(valueNode);
+    markUsed(value);
     addUnique(event.keyColumns, column);
     addUnique(event.predicateColumns, column);
     for (EventIndex read : value.reads)

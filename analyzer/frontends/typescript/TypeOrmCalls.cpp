@@ -281,6 +281,7 @@ Value Lowerer::saveEntity(std::string entity, const std::vector<Node> &args,
     std::set<unsigned> parameters = instance.parameters;
     if (auto edits = edits_.find(entityKey(name)); edits != edits_.end()) {
       for (const EntityEdit &edit : edits->second) {
+        markUsed(edit.value);
         event.valuesFromRequest |= edit.value.fromRequest;
         parameters.insert(edit.value.parameters.begin(),
                           edit.value.parameters.end());
