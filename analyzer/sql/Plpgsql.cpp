@@ -225,6 +225,9 @@ private:
       walkList(member(statement, "body"));
     } else if (type == "PLpgSQL_stmt_return" ||
                type == "PLpgSQL_stmt_return_query") {
+      // `RETURN FOUND`: the outcome of a write goes to the caller to test.
+      if (const Json &expr = member(statement, "expr"); expr.is_object())
+        conditionDependencies(expr, lineno);
       return true;
     } else if (type == "PLpgSQL_stmt_raise") {
       return pg::intMember(statement, "elog_level", 0) >= kErrorLevel;
