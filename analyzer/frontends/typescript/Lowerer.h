@@ -6,6 +6,7 @@
 // PrismaCalls.cpp and RawSqlCalls.cpp.
 
 #include "TsInternal.h"
+#include "frontends/lowering/LoweringCore.h"
 
 #include <map>
 #include <optional>
@@ -16,62 +17,43 @@
 
 namespace racelint::ts {
 
-std::string lower(std::string text);
-void addUnique(std::vector<std::string> &names, const std::string &name);
-/// Rewrites the value placeholders of a SQL string (`$1`, `:name`,
-/// `:...names`) to identifiers the SQL front-end treats as variables.
-std::string placeholdersToVariables(const std::string &sql,
-                                    std::set<std::string> &variables);
+using lowering::addUnique;
+using lowering::lower;
+using lowering::placeholdersToVariables;
 
-/// Tracks what each local name holds (a repository, a query result, a header
-/// value...), which reads guard the code being walked, and which transaction
-/// it runs in; emits the unit's events in program order.
-class Lowerer {
+/// Walks TypeScript syntax; the bookkeeping of names, guards, transactions
+/// and events is LoweringCore's.
+class Lowerer : public lowering::LoweringCore {
 public:
   Lowerer(const FileContext &context, const ClassContext *owner, Unit &unit)
-      : context_(context), source_(context.source), models_(context.models),
-        owner_(owner), unit_(unit) {}
+      : LoweringCore(context.source, context.models, unit), context_(context),
+        owner_(owner) {}
   /// The value of an expression outside any function (module level).
   Value evaluate(Node node);
   void run(Node function, std::map<std::string, Value> parameters);
 
 private:
   // ---- names ---------------------------------------------------------------
-  Value *lookup(const std::string &name);
   /// Binds a pattern (identifier, or object/array destructuring) to a value.
   void bind(Node pattern, const Value &value);
   /// Binds a function's parameters; `numbered` records each one's position,
   /// so that writes can say which parameters they store (see CallArgument).
   void bindParameters(Node parameters, const Value &value, bool keepBound,
                       bool numbered = false);
-  /// Which entity object a variable holds, for the edits made to it: the read
-  /// that loaded it (shared by aliases: `const b = Object.assign(a, dto)`),
-  /// or the variable itself for a new one.
-  std::string entityKey(const std::string &name);
 
   /// A member of a supabase-js result envelope: `data` is the rows (or the
   /// write's outcome), `count` carries the count, the rest nothing of either.
   Value unwrapEnvelope(const Value &envelope, const std::string &member);
 
-  // ---- events --------------------------------------------------------------
-  EventIndex emit(Event event, Node at);
-  void markUsed(const Value &value);
-  /// Evaluates a condition: writes whose result it inspects are checked, and
-  /// reads whose result it tests learn which columns (none: existence).
-  Value condition(Node node);
-  void noteTestedColumn(const Value &object, const std::string &property);
-  void addTestedColumn(EventIndex read, const std::string &column);
-
   // ---- statements ----------------------------------------------------------
   /// Returns true when the statement always leaves the function.
   bool statement(Node node);
   bool block(Node node);
-  void pushGuards(const std::set<EventIndex> &reads);
   bool ifStatement(Node node);
   bool tryStatement(Node node);
 
   // ---- expressions ---------------------------------------------------------
-  Value expression(Node node);
+  Value expression(Node node) override;
   Value member(Node node);
   Value subscript(Node node);
   Value headerRead(const std::string &name, Node at);
@@ -124,10 +106,6 @@ private:
                          const OperationModel &operation,
                          const std::vector<Node> &args, Node at);
   void conflictTarget(Node node, Event &event);
-  /// Emits a data event and returns the value its result carries: for a
-  /// read, one row, the rows, or a value (see OperationModel::result).
-  Value finishEvent(Event event, Node at, const std::string &entity,
-                    const std::string &resultKind = "row");
   /// `save(entity)`: an update of the row it was loaded from, with the
   /// properties assigned since; or an insert of a new entity.
   Value saveEntity(std::string entity, const std::vector<Node> &args, Node at,
@@ -144,10 +122,6 @@ private:
   /// A template literal as SQL: each `${value}` becomes a variable.
   std::string templateSql(Node templateNode, std::set<std::string> &variables,
                           std::map<std::string, Value> &parameterValues);
-  Value sqlEvents(const std::string &sql,
-                  const std::set<std::string> &variables,
-                  const std::map<std::string, Value> &parameterValues,
-                  const Value &setValues, Node at, const std::string &entity);
 
   // ---- effects outside the database -----------------------------------------
   Value paymentCall(const Value &client, const std::string &method,
@@ -176,21 +150,8 @@ private:
                          Node arguments);
   Value prismaCall(const std::string &delegate, const std::string &method,
                    const std::vector<Node> &args, Node at);
-  struct EntityEdit {
-    std::string property; // empty: unknown properties (Object.assign)
-    Value value;
-  };
   const FileContext &context_;
-  const Source &source_;
-  const FrameworkModels &models_;
   const ClassContext *owner_;
-  Unit &unit_;
-  std::vector<std::map<std::string, Value>> scopes_;
-  std::vector<EventIndex> guards_;
-  std::optional<EventIndex> tx_;
-  bool uniqueHandled_ = false;
-  int conditionDepth_ = 0;
-  std::map<std::string, std::vector<EntityEdit>> edits_;
 };
 
 } // namespace racelint::ts

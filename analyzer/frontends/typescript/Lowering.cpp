@@ -8,15 +8,6 @@
 
 namespace racelint::ts {
 
-void Value::absorb(const Value &other) {
-  reads.insert(other.reads.begin(), other.reads.end());
-  writeResults.insert(other.writeResults.begin(), other.writeResults.end());
-  headers.insert(other.headers.begin(), other.headers.end());
-  parameters.insert(other.parameters.begin(), other.parameters.end());
-  fromRequest |= other.fromRequest;
-  eventId |= other.eventId;
-}
-
 EventIndex addHeaderRead(Unit &unit, const std::string &header,
                          const SourceLocation &where) {
   Event event;
@@ -25,18 +16,6 @@ EventIndex addHeaderRead(Unit &unit, const std::string &header,
   event.where = where;
   unit.events.push_back(std::move(event));
   return unit.events.size() - 1;
-}
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
-void addUnique(std::vector<std::string> &names, const std::string &name) {
-  if (!name.empty() &&
-      std::find(names.begin(), names.end(), name) == names.end())
-    names.push_back(name);
 }
 
 namespace {
@@ -81,13 +60,6 @@ void Lowerer::run(Node function, std::map<std::string, Value> parameters) {
     block(body);
   else if (!isNull(body))
     expression(body);
-}
-
-Value *Lowerer::lookup(const std::string &name) {
-  for (auto scope = scopes_.rbegin(); scope != scopes_.rend(); ++scope)
-    if (auto it = scope->find(name); it != scope->end())
-      return &it->second;
-  return nullptr;
 }
 
 /// Binds a pattern (identifier, or object/array destructuring) to a value.
@@ -181,16 +153,6 @@ void Lowerer::bindParameters(Node parameters, const Value &value,
   }
 }
 
-/// Which entity object a variable holds, for the edits made to it: the read
-/// that loaded it (shared by aliases: `const b = Object.assign(a, dto)`),
-/// or the variable itself for a new one.
-std::string Lowerer::entityKey(const std::string &name) {
-  const Value *value = lookup(name);
-  if (value && value->loadedBy && value->role == Role::EntityInstance)
-    return "#" + std::to_string(*value->loadedBy);
-  return name;
-}
-
 Value Lowerer::unwrapEnvelope(const Value &envelope,
                               const std::string &member) {
   Value part = envelope;
@@ -202,59 +164,6 @@ Value Lowerer::unwrapEnvelope(const Value &envelope,
   if (member == "count")
     return part; // the rows a read or write counted
   return {};     // `error`, `status`: nothing about the rows
-}
-
-EventIndex Lowerer::emit(Event event, Node at) {
-  event.where = source_.where(at);
-  for (EventIndex guard : guards_)
-    if (std::find(event.guardedBy.begin(), event.guardedBy.end(), guard) ==
-        event.guardedBy.end())
-      event.guardedBy.push_back(guard);
-  if (!event.inTx)
-    event.inTx = tx_;
-  if (isWrite(event.kind) && uniqueHandled_)
-    event.uniqueViolationHandled = true;
-  unit_.events.push_back(std::move(event));
-  return unit_.events.size() - 1;
-}
-
-/// A header value reaches something that can recognise a replay with it: a
-/// database write or query, a call into the scanned code, an idempotency
-/// option. Testing it, logging it or returning it is no use of it.
-void Lowerer::markUsed(const Value &value) {
-  for (EventIndex header : value.headers)
-    unit_.events[header].resultChecked = true;
-}
-
-/// Evaluates a condition: writes whose result it inspects are checked, and
-/// reads whose result it tests learn which columns (none: existence).
-Value Lowerer::condition(Node node) {
-  ++conditionDepth_;
-  Value value = expression(node);
-  --conditionDepth_;
-  for (EventIndex write : value.writeResults)
-    unit_.events[write].resultChecked = true;
-  for (EventIndex read : value.reads) {
-    Event &source = unit_.events[read];
-    if ((source.kind == EventKind::Read || source.kind == EventKind::Call) &&
-        !source.testedColumns)
-      source.testedColumns.emplace();
-  }
-  return value;
-}
-
-void Lowerer::noteTestedColumn(const Value &object,
-                               const std::string &property) {
-  if (conditionDepth_ > 0 && object.loadedBy &&
-      object.role == Role::EntityInstance)
-    addTestedColumn(*object.loadedBy, property);
-}
-
-void Lowerer::addTestedColumn(EventIndex read, const std::string &column) {
-  auto &tested = unit_.events[read].testedColumns;
-  if (!tested)
-    tested.emplace();
-  addUnique(*tested, column);
 }
 
 /// Returns true when the statement always leaves the function.
@@ -346,14 +255,6 @@ bool Lowerer::block(Node node) {
   guards_.resize(savedGuards);
   scopes_.pop_back();
   return exits;
-}
-
-void Lowerer::pushGuards(const std::set<EventIndex> &reads) {
-  for (EventIndex read : reads)
-    if ((unit_.events[read].kind == EventKind::Read ||
-         unit_.events[read].kind == EventKind::Call) &&
-        std::find(guards_.begin(), guards_.end(), read) == guards_.end())
-      guards_.push_back(read);
 }
 
 bool Lowerer::ifStatement(Node node) {
@@ -845,36 +746,12 @@ Value Lowerer::argumentsOfList(const std::vector<Node> &args) {
   return value;
 }
 
-/// A call to a unit of the scanned code, spliced in after every file is
-/// read; each argument says what it carries into the callee's parameter.
 Value Lowerer::callUnit(const std::string &callee, Node at,
                         const std::vector<Node> &args) {
-  Event event;
-  event.kind = EventKind::Call;
-  event.detail = callee;
-  Value result;
-  for (Node argument : args) {
-    Value value = expression(argument);
-    // If the callee is not part of the scan, what it returns is taken to
-    // derive from what it was given.
-    result.reads.insert(value.reads.begin(), value.reads.end());
-    result.headers.insert(value.headers.begin(), value.headers.end());
-    markUsed(value); // the callee may store it
-    CallArgument passed;
-    passed.fromRequest = value.fromRequest;
-    passed.parameters.assign(value.parameters.begin(), value.parameters.end());
-    event.arguments.push_back(std::move(passed));
-    event.valuesFromRequest |= value.fromRequest;
-    for (EventIndex read : value.reads)
-      event.valueFrom.push_back(read);
-  }
-  EventIndex index = emit(std::move(event), at);
-  // What the callee returns derives from its reads: spliceCalls points
-  // these links at them, and hands them the columns the caller tests.
-  result.role = Role::EntityInstance;
-  result.reads.insert(index);
-  result.loadedBy = index;
-  return result;
+  std::vector<Value> arguments;
+  for (Node argument : args)
+    arguments.push_back(expression(argument));
+  return callUnitWith(callee, at, arguments);
 }
 
 Value Lowerer::objectAssign(const std::vector<Node> &args, Node) {
@@ -935,26 +812,6 @@ Value Lowerer::transactionCallback(const std::vector<Node> &args, Node at,
   emit(std::move(end), at);
   tx_ = outer;
   result.role = Role::Plain;
-  return result;
-}
-
-/// Emits a data event and returns the value its result carries: for a
-/// read, one row, the rows, or a value (see OperationModel::result).
-Value Lowerer::finishEvent(Event event, Node at, const std::string &entity,
-                           const std::string &resultKind) {
-  bool read = event.kind == EventKind::Read;
-  EventIndex index = emit(std::move(event), at);
-  Value result;
-  if (!read) {
-    result.writeResults.insert(index);
-    return result;
-  }
-  result.reads.insert(index);
-  result.name = entity;
-  if (resultKind != "value")
-    result.loadedBy = index;
-  if (resultKind == "row")
-    result.role = Role::EntityInstance;
   return result;
 }
 

@@ -2,8 +2,9 @@
 
 // Pieces of the TypeScript front-end shared between its translation units.
 
-#include "Syntax.h"
 #include "frontends/FrameworkModels.h"
+#include "frontends/lowering/Syntax.h"
+#include "frontends/lowering/Value.h"
 #include "model/FileAnalysis.h"
 
 #include <map>
@@ -14,108 +15,10 @@
 
 namespace racelint::ts {
 
-/// What a value is, as far as data access is concerned.
-enum class Role {
-  Plain,          // with `loadedBy`: the rows a read returned
-  Repository,     // TypeORM Repository<name>
-  Manager,        // TypeORM EntityManager
-  DataSource,     // TypeORM DataSource
-  QueryRunner,    // TypeORM QueryRunner
-  QueryBuilder,   // TypeORM SelectQueryBuilder & co. (state in `builder`)
-  PrismaClient,   // PrismaClient, or the `tx` of an interactive transaction
-  PrismaDelegate, // prisma.<name>
-  Request,        // an HTTP request (Express req, NestJS @Req())
-  RequestHeaders, // its headers object
-  EntityInstance, // an entity object (loaded by a read, or new)
-  Service,        // an instance of class <name> of the scanned code
-  EntityClass,    // an entity class itself (a TypeORM target)
-  PaymentClient,  // a payment provider's client (provider in `name`), or one
-                  // of its resources (`path`: "checkout.sessions")
-  EmailClient,    // an email sender (its index in `name`), `path` as above
-  HttpClient,     // axios and the like
-  WebhookEvent,   // the event a provider's signature check returned
-  SupabaseClient, // a supabase-js client
-  SupabaseQuery,  // a PostgREST query being built (state in `query`)
-  SqlClient,      // node-postgres, postgres.js, knex: runs raw SQL
-};
-
-/// A TypeORM query builder chain, as far as it has been built.
-struct QueryBuilderState {
-  std::string entity;
-  std::string alias;
-  enum class Operation {
-    Select,
-    Update,
-    Insert,
-    Delete
-  } operation = Operation::Select;
-  std::vector<Node> setObjects;                  // .set({...}), .values({...})
-  std::vector<std::pair<Node, Node>> conditions; // .where('sql', params)
-  RowLock lock = RowLock::None;
-  bool lockWaits = true;
-  bool onConflict = false; // .orIgnore(), .orUpdate()
-};
-
-/// A supabase-js query builder chain, as far as it has been built. It runs
-/// when awaited.
-struct SupabaseQueryState {
-  std::string table;
-  enum class Operation {
-    Select,
-    Insert,
-    Update,
-    Upsert,
-    Delete
-  } operation = Operation::Select;
-  Node values{};                                   // insert/update/upsert
-  std::vector<std::pair<std::string, Node>> equal; // eq(column, value)
-  std::vector<std::string> tested;                 // other filters
-  bool many = false;                               // in(column, list)
-  std::vector<std::string> selected;               // select('a, b')
-  bool selectsAll = false;
-  std::vector<std::string> onConflict;
-  bool ignoreDuplicates = false;
-  bool returning = false; // .select() after a write, or a count requested
-  bool single = false;
-};
-
-struct Value {
-  Role role = Role::Plain;
-  /// Entity class, Prisma delegate or service class name, by role.
-  std::string name;
-  /// The reads this value derives from (def-use of query results).
-  std::set<EventIndex> reads;
-  /// The writes whose result (affected rows, count) this value carries.
-  std::set<EventIndex> writeResults;
-  /// The header reads whose value this is.
-  std::set<EventIndex> headers;
-  bool fromRequest = false;
-  /// A resource path below a client (`paymentIntents`, `emails`).
-  std::string path;
-  /// Made fresh by this call (`randomUUID()`): never the same twice.
-  bool random = false;
-  /// Computed by arithmetic from read values (`row.count + 1`).
-  bool arithmetic = false;
-  /// Carries a provider's event id (`event.id` of a verified webhook).
-  bool eventId = false;
-  /// A supabase-js result `{ data, error, count }` around the rows or the
-  /// write's outcome: `data` is them, `error` says nothing of either.
-  bool envelope = false;
-  /// The unit's parameters (by position) this value derives from.
-  std::set<unsigned> parameters;
-  /// For entity instances: the read that loaded it, or the columns given
-  /// when it was created (`repo.create({...})`).
-  std::optional<EventIndex> loadedBy;
-  std::vector<SetColumn> createdColumns;
-  /// A column of a loaded row, bound by destructuring (`const { status } =
-  /// order`): the read and the column, so that conditions on it count.
-  std::optional<std::pair<EventIndex, std::string>> sourceColumn;
-  std::shared_ptr<QueryBuilderState> builder;
-  std::shared_ptr<SupabaseQueryState> query;
-
-  /// The taint of `other` added to this value (roles are kept).
-  void absorb(const Value &other);
-};
+using lowering::QueryBuilderState;
+using lowering::Role;
+using lowering::SupabaseQueryState;
+using lowering::Value;
 
 /// What a class declares about its members: `this.x` values.
 struct ClassContext {

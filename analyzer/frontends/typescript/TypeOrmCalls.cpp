@@ -450,8 +450,8 @@ Value Lowerer::runQueryBuilder(const QueryBuilderState &state, Node at,
     break;
   }
   }
-  Value result =
-      sqlEvents(sql, variables, parameterValues, carried, at, state.entity);
+  Value result = sqlEvents(sql, variables, parameterValues, carried, at,
+                           snakeCase(state.entity), "typeorm:" + state.entity);
   if (state.operation == Operation::Select) {
     result.name = state.entity;
     if (resultKind == "value")

@@ -1,6 +1,7 @@
 #pragma once
 
-// Small helpers over tree-sitter nodes for the TypeScript front-end.
+// Small helpers over tree-sitter nodes, for the front-ends built on it
+// (namespace `ts`: tree-sitter).
 
 #include "engine/SourceFile.h"
 

@@ -1,0 +1,94 @@
+#pragma once
+
+// The language-neutral half of lowering a function body to program events:
+// what each local name holds, which reads guard the code being walked, which
+// transaction it runs in, the edits made to loaded rows, and how events are
+// emitted and linked. A front-end derives from it and walks its own syntax.
+
+#include "Syntax.h"
+#include "Value.h"
+#include "frontends/FrameworkModels.h"
+#include "model/Program.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace racelint::lowering {
+
+std::string lower(std::string text);
+void addUnique(std::vector<std::string> &names, const std::string &name);
+/// Rewrites the value placeholders of a SQL string (`$1`, `:name`,
+/// `:...names`, `%s`, `%(name)s`) to identifiers the SQL front-end treats as
+/// variables, so that it can tell which values land in SET and VALUES.
+std::string placeholdersToVariables(const std::string &sql,
+                                    std::set<std::string> &variables);
+
+class LoweringCore {
+public:
+  LoweringCore(const ts::Source &source, const FrameworkModels &models,
+               Unit &unit)
+      : source_(source), models_(models), unit_(unit) {}
+  virtual ~LoweringCore() = default;
+
+protected:
+  /// The language's expression walk: what `node` holds, emitting the events
+  /// it performs on the way.
+  virtual Value expression(Node node) = 0;
+
+  // ---- names ---------------------------------------------------------------
+  Value *lookup(const std::string &name);
+  /// Which entity object a variable holds, for the edits made to it: the read
+  /// that loaded it (shared by aliases), or the variable itself for a new one.
+  std::string entityKey(const std::string &name);
+
+  // ---- events --------------------------------------------------------------
+  /// Adds the event with the guards and the transaction in force.
+  EventIndex emit(Event event, Node at);
+  /// A header value reaches something that can recognise a replay with it: a
+  /// database write or query, a call into the scanned code, an idempotency
+  /// option. Testing it, logging it or returning it is no use of it.
+  void markUsed(const Value &value);
+  /// Evaluates a condition: writes whose result it inspects are checked, and
+  /// reads whose result it tests learn which columns (none: existence).
+  Value condition(Node node);
+  void noteTestedColumn(const Value &object, const std::string &property);
+  void addTestedColumn(EventIndex read, const std::string &column);
+  /// Makes the reads (or calls) of `reads` guard what is walked next.
+  void pushGuards(const std::set<EventIndex> &reads);
+  /// Emits a data event and returns the value its result carries: for a
+  /// read, one row, the rows, or a value (see OperationModel::result).
+  Value finishEvent(Event event, Node at, const std::string &entity,
+                    const std::string &resultKind = "row");
+  /// The events of a SQL string whose placeholders are `variables` holding
+  /// `parameterValues`; `__entity` in it stands for `table` (`tableRef`).
+  Value sqlEvents(const std::string &sql,
+                  const std::set<std::string> &variables,
+                  const std::map<std::string, Value> &parameterValues,
+                  const Value &setValues, Node at,
+                  const std::string &table = "",
+                  const std::string &tableRef = "");
+  /// A call to a unit of the scanned code, spliced in after every file is
+  /// read; each argument says what it carries into the callee's parameter.
+  Value callUnitWith(const std::string &callee, Node at,
+                     const std::vector<Value> &arguments);
+
+  struct EntityEdit {
+    std::string property; // empty: unknown properties (Object.assign)
+    Value value;
+  };
+
+  const ts::Source &source_;
+  const FrameworkModels &models_;
+  Unit &unit_;
+  std::vector<std::map<std::string, Value>> scopes_;
+  std::vector<EventIndex> guards_;
+  std::optional<EventIndex> tx_;
+  bool uniqueHandled_ = false;
+  int conditionDepth_ = 0;
+  std::map<std::string, std::vector<EntityEdit>> edits_;
+};
+
+} // namespace racelint::lowering
