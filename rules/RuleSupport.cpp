@@ -87,7 +87,12 @@ const Column *versionColumnOf(const Schema &schema, const std::string &table) {
 
 bool testsVersion(const Schema &schema, const Event &write) {
   const Column *version = versionColumnOf(schema, write.table);
-  return version && contains(write.predicateColumns, version->name);
+  if (!version)
+    return false;
+  const Table *table = schema.findTable(write.table);
+  return contains(write.predicateColumns, version->name) ||
+         (write.testsDeclaredVersion &&
+          table->declaredVersionColumn == version->name);
 }
 
 bool protectedByLockOrIsolation(const Unit &unit, EventIndex write) {
@@ -185,7 +190,8 @@ std::optional<std::string> replayEffect(const Schema &schema, const Unit &unit,
   }
   if (event.kind == EventKind::Update || event.kind == EventKind::Upsert)
     for (const SetColumn &set : event.setColumns) {
-      if (set.atomic)
+      // `version = version + 1 WHERE version = :v`: a replay matches nothing.
+      if (set.atomic && !contains(event.keyColumns, set.column))
         return "increment of " + event.table + "." + set.column;
       // `sold_count: lead.sold_count + 1`: an increment computed in code,
       // from a read of the same column.

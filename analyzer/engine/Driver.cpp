@@ -66,10 +66,24 @@ bool locationLess(const SourceLocation &a, const SourceLocation &b) {
 
 void buildSchemaAndCheck(ScanResult &result,
                          const std::vector<std::unique_ptr<Rule>> &rules) {
-  std::vector<std::pair<MigrationOrderKey, const FileAnalysis *>> migrations;
+  std::map<std::string, std::string> alembicParents;
   for (const FileAnalysis &file : result.files)
-    if (!file.schemaChanges.empty())
-      migrations.emplace_back(migrationOrderKey(file.path), &file);
+    if (!file.migrationRevision.empty())
+      alembicParents[file.migrationRevision] = file.migrationParent;
+  std::map<std::string, std::uint64_t> alembicOrder =
+      revisionChainOrder(alembicParents);
+  std::vector<std::pair<MigrationOrderKey, const FileAnalysis *>> migrations;
+  for (const FileAnalysis &file : result.files) {
+    if (file.schemaChanges.empty())
+      continue;
+    MigrationOrderKey key = migrationOrderKey(file.path);
+    if (auto position = alembicOrder.find(file.migrationRevision);
+        position != alembicOrder.end()) {
+      key.group = 0; // by the revision chain, whatever the file names say
+      key.version = {position->second};
+    }
+    migrations.emplace_back(std::move(key), &file);
+  }
   std::sort(migrations.begin(), migrations.end(),
             [](const auto &a, const auto &b) { return a.first < b.first; });
   for (const auto &[key, file] : migrations)

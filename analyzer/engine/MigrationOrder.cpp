@@ -56,4 +56,27 @@ MigrationOrderKey migrationOrderKey(const std::string &displayPath) {
   return key;
 }
 
+std::map<std::string, std::uint64_t>
+revisionChainOrder(const std::map<std::string, std::string> &parentOf) {
+  std::map<std::string, std::vector<std::string>> children;
+  std::vector<std::string> roots;
+  for (const auto &[revision, parent] : parentOf) {
+    if (parent.empty() || !parentOf.count(parent))
+      roots.push_back(revision);
+    else
+      children[parent].push_back(revision);
+  }
+  std::map<std::string, std::uint64_t> order;
+  std::vector<std::string> pending(roots.rbegin(), roots.rend());
+  while (!pending.empty()) {
+    std::string revision = pending.back();
+    pending.pop_back();
+    if (!order.emplace(revision, order.size()).second)
+      continue;
+    const auto &next = children[revision];
+    pending.insert(pending.end(), next.rbegin(), next.rend());
+  }
+  return order;
+}
+
 } // namespace racelint

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,5 +20,11 @@ struct MigrationOrderKey {
 };
 
 MigrationOrderKey migrationOrderKey(const std::string &displayPath);
+
+/// Alembic's order: each revision after the one it names as down_revision.
+/// Returns each revision's position in that chain (roots first; branches
+/// in revision order), for the revisions of `parentOf` (revision -> parent).
+std::map<std::string, std::uint64_t>
+revisionChainOrder(const std::map<std::string, std::string> &parentOf);
 
 } // namespace racelint

@@ -189,6 +189,39 @@ SqlClientModel parseSqlClients(const YAML::Node &root) {
   return model;
 }
 
+PythonModel parsePython(const YAML::Node &root) {
+  PythonModel model;
+  const YAML::Node sa = root["sqlalchemy"];
+  model.sessionTypes = names(sa["session_types"]);
+  model.sessionNames = names(sa["session_names"]);
+  model.extensionNames = names(sa["extension_names"]);
+  model.modelBases = names(sa["model_bases"]);
+  model.columnConstructors = names(sa["column_constructors"]);
+  model.uniqueConstraints = names(sa["unique_constraints"]);
+  model.indexes = names(sa["indexes"]);
+  model.queryRuns = stringMap(sa["query_runs"]);
+  model.statements = stringMap(sa["statements"]);
+  model.executes = names(sa["executes"]);
+  model.integrityErrors = names(sa["integrity_errors"]);
+  const YAML::Node alembic = root["alembic"];
+  model.alembicRevision = alembic["revision"].as<std::string>();
+  model.alembicDownRevision = alembic["down_revision"].as<std::string>();
+  model.alembicOp = alembic["op"].as<std::string>();
+  const YAML::Node fastapi = root["fastapi"];
+  model.routeMethods = stringMap(fastapi["route_methods"]);
+  model.routerConstructors = stringMap(fastapi["router_constructors"]);
+  model.headerFunctions = names(fastapi["header_functions"]);
+  model.requestTypes = names(fastapi["request_types"]);
+  model.notBody = names(fastapi["not_body"]);
+  const YAML::Node flask = root["flask"];
+  model.flaskRouteDecorators = names(flask["route_decorators"]);
+  model.flaskRequestNames = names(flask["request_names"]);
+  model.flaskBodyMembers = names(flask["body_members"]);
+  model.flaskBodyMethods = names(flask["body_methods"]);
+  model.exitingCalls = names(flask["exiting_calls"]);
+  return model;
+}
+
 template <typename Parse>
 auto parseFile(const char *file, const std::string &text, Parse parse) {
   try {
@@ -273,7 +306,8 @@ FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
                                      const std::string &httpYaml,
                                      const std::string &effectsYaml,
                                      const std::string &supabaseYaml,
-                                     const std::string &sqlClientsYaml) {
+                                     const std::string &sqlClientsYaml,
+                                     const std::string &pythonYaml) {
   FrameworkModels models;
   models.typeorm = parseFile("typeorm.yaml", typeormYaml, parseTypeOrm);
   models.prisma = parseFile("prisma.yaml", prismaYaml, parsePrisma);
@@ -282,14 +316,15 @@ FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
   models.supabase = parseFile("supabase.yaml", supabaseYaml, parseSupabase);
   models.sqlClients =
       parseFile("sql_clients.yaml", sqlClientsYaml, parseSqlClients);
+  models.python = parseFile("python.yaml", pythonYaml, parsePython);
   return models;
 }
 
 const FrameworkModels &builtinModels() {
-  static const FrameworkModels models =
-      parseFrameworkModels(embedded::kTypeormYaml, embedded::kPrismaYaml,
-                           embedded::kHttpYaml, embedded::kEffectsYaml,
-                           embedded::kSupabaseYaml, embedded::kSqlClientsYaml);
+  static const FrameworkModels models = parseFrameworkModels(
+      embedded::kTypeormYaml, embedded::kPrismaYaml, embedded::kHttpYaml,
+      embedded::kEffectsYaml, embedded::kSupabaseYaml,
+      embedded::kSqlClientsYaml, embedded::kPythonYaml);
   return models;
 }
 

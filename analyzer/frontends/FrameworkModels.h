@@ -114,6 +114,20 @@ struct SqlClientModel {
   NameSet constructors, names, methods, tags, transactions;
 };
 
+struct PythonModel {
+  NameSet sessionTypes, sessionNames, extensionNames, modelBases;
+  NameSet columnConstructors, uniqueConstraints, indexes;
+  std::map<std::string, std::string> queryRuns;  // method -> row|rows|value
+  std::map<std::string, std::string> statements; // select/update/...
+  NameSet executes, integrityErrors;
+  std::string alembicRevision, alembicDownRevision, alembicOp;
+  std::map<std::string, std::string> routeMethods;       // post -> POST
+  std::map<std::string, std::string> routerConstructors; // APIRouter -> prefix
+  NameSet headerFunctions, requestTypes, notBody;
+  NameSet flaskRouteDecorators, flaskRequestNames, flaskBodyMembers,
+      flaskBodyMethods, exitingCalls;
+};
+
 struct FrameworkModels {
   TypeOrmModel typeorm;
   PrismaModel prisma;
@@ -121,6 +135,7 @@ struct FrameworkModels {
   EffectsModel effects;
   SupabaseModel supabase;
   SqlClientModel sqlClients;
+  PythonModel python;
 };
 
 /// The models built into the binary (parsed on first use; thread-safe).
@@ -133,7 +148,8 @@ FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
                                      const std::string &httpYaml,
                                      const std::string &effectsYaml,
                                      const std::string &supabaseYaml,
-                                     const std::string &sqlClientsYaml);
+                                     const std::string &sqlClientsYaml,
+                                     const std::string &pythonYaml);
 
 std::optional<Isolation> isolationFromName(std::string name);
 

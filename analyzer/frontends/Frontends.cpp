@@ -1,6 +1,7 @@
 #include "Frontends.h"
 
 #include "prisma/PrismaFrontend.h"
+#include "python/PyFrontend.h"
 #include "sql/SqlFrontend.h"
 #include "typescript/TsFrontend.h"
 
@@ -11,6 +12,7 @@ std::vector<std::unique_ptr<Frontend>> createFrontends() {
   frontends.push_back(std::make_unique<sql::SqlFrontend>());
   frontends.push_back(std::make_unique<TypeScriptFrontend>());
   frontends.push_back(std::make_unique<PrismaFrontend>());
+  frontends.push_back(std::make_unique<PythonFrontend>());
   return frontends;
 }
 

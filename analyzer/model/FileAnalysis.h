@@ -21,6 +21,9 @@ struct FileAnalysis {
   std::map<std::string, std::string> tableNames;
   /// Per table, the database column of each field name the code uses.
   std::map<std::string, std::map<std::string, std::string>> columnNames;
+  /// An Alembic migration: its revision and the one it follows; migrations
+  /// apply in the order of that chain, not of their file names.
+  std::string migrationRevision, migrationParent;
 };
 
 } // namespace racelint

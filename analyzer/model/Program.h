@@ -87,6 +87,9 @@ struct Event {
   /// The ORM increments the table's declared version column on this write
   /// itself (TypeORM does on update() and save() of a @VersionColumn entity).
   bool incrementsDeclaredVersion = false;
+  /// The ORM tests the table's declared version column on this write itself
+  /// (SQLAlchemy's flush with `version_id_col`).
+  bool testsDeclaredVersion = false;
   /// A written value comes straight from the request (an HTTP body or query).
   bool valuesFromRequest = false;
   /// The unit's parameters (by position) whose values a write stores; linking
@@ -95,7 +98,8 @@ struct Event {
   /// For Call events: what each argument carries.
   std::vector<CallArgument> arguments;
   /// For each predicate column whose compared value derives from a read of
-  /// this unit: the column and that read.
+  /// this unit: the column and that read. An empty column stands for the
+  /// declared version column the ORM tests itself (`testsDeclaredVersion`).
   std::vector<std::pair<std::string, EventIndex>> predicateValueFrom;
 
   RowLock lock = RowLock::None;

@@ -72,10 +72,8 @@ private:
            rules::contains(state, column)))
         return false; // the predicate re-checks what was read
     // A write the schema's version column guards is a compare-and-set.
-    if (const Table *table = schema.findTable(write.table))
-      if (const Column *version = table->versionColumn();
-          version && rules::contains(write.predicateColumns, version->name))
-        return false;
+    if (rules::testsVersion(schema, write))
+      return false;
 
     std::string verb =
         write.kind == EventKind::Delete ? "Delete from " : "Update of ";

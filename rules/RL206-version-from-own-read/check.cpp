@@ -22,8 +22,17 @@ public:
           continue;
         for (const auto &[column, index] : write.predicateValueFrom) {
           const Event &read = unit.events[index];
-          if (column != version->name || read.kind != EventKind::Read ||
-              read.table != write.table)
+          bool declared =
+              column.empty() && write.testsDeclaredVersion &&
+              input.schema.findTable(write.table)->declaredVersionColumn ==
+                  version->name;
+          if ((column != version->name && !declared) ||
+              read.kind != EventKind::Read || read.table != write.table)
+            continue;
+          // The code compared the loaded version with the client's first:
+          // the ORM's check then tests the client's version after all.
+          if (declared && read.testedColumns &&
+              rules::contains(*read.testedColumns, version->name))
             continue;
           Finding finding = makeFinding(
               write.where,

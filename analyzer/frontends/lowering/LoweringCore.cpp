@@ -268,4 +268,36 @@ Value LoweringCore::callUnitWith(const std::string &callee, Node at,
   return result;
 }
 
+std::string snakeCase(const std::string &name) {
+  std::string result;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(name[i]);
+    if (std::isupper(c)) {
+      bool previousLower =
+          i > 0 && (std::islower(static_cast<unsigned char>(name[i - 1])) ||
+                    std::isdigit(static_cast<unsigned char>(name[i - 1])));
+      bool nextLower = i + 1 < name.size() &&
+                       std::islower(static_cast<unsigned char>(name[i + 1]));
+      if (i > 0 && (previousLower ||
+                    (nextLower &&
+                     std::isupper(static_cast<unsigned char>(name[i - 1])))))
+        result += '_';
+      result += static_cast<char>(std::tolower(c));
+    } else {
+      result += static_cast<char>(c);
+    }
+  }
+  return result;
+}
+
+EventIndex addHeaderRead(Unit &unit, const std::string &header,
+                         const SourceLocation &where) {
+  Event event;
+  event.kind = EventKind::HeaderRead;
+  event.detail = header;
+  event.where = where;
+  unit.events.push_back(std::move(event));
+  return unit.events.size() - 1;
+}
+
 } // namespace racelint::lowering

@@ -26,6 +26,15 @@ void addUnique(std::vector<std::string> &names, const std::string &name);
 std::string placeholdersToVariables(const std::string &sql,
                                     std::set<std::string> &variables);
 
+/// The conventional table name of a model class: snake_case (TypeORM's and
+/// Flask-SQLAlchemy's default).
+std::string snakeCase(const std::string &name);
+
+/// An HTTP handler's header read for a parameter (`@Headers('x') key`,
+/// `key: str = Header(alias="x")`).
+EventIndex addHeaderRead(Unit &unit, const std::string &header,
+                         const SourceLocation &where);
+
 class LoweringCore {
 public:
   LoweringCore(const ts::Source &source, const FrameworkModels &models,

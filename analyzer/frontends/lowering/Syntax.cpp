@@ -178,6 +178,32 @@ Node firstProblem(Node node) {
   return isNull(error) ? findNode(node, true) : error;
 }
 
+/// One pass over the whole tree, without recursion: its depth (the walks
+/// that follow recurse, so absurdly deep files are refused first) and its
+/// call expressions (where Express routes are registered).
+TreeSurvey surveyTree(Node root, std::string_view callType) {
+  TreeSurvey survey;
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  unsigned depth = 0;
+  for (;;) {
+    survey.depth = std::max(survey.depth, depth);
+    Node node = ts_tree_cursor_current_node(&cursor);
+    if (is(node, callType))
+      survey.calls.push_back(node);
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      ++depth;
+      continue;
+    }
+    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        ts_tree_cursor_delete(&cursor);
+        return survey;
+      }
+      --depth;
+    }
+  }
+}
+
 std::string_view Source::text(Node node) const {
   if (isNull(node))
     return {};

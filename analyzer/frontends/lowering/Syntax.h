@@ -50,6 +50,15 @@ bool hasErrorOutsideFunctions(Node node, bool countMissing = false);
 /// when the only MISSING tokens are the grammar's benign ones.
 Node firstProblem(Node node);
 
+/// One pass over the whole tree, without recursion: its depth (the walks
+/// that follow recurse, so absurdly deep files are refused first) and its
+/// call nodes (of the grammar's type `callType`).
+struct TreeSurvey {
+  unsigned depth = 0;
+  std::vector<Node> calls;
+};
+TreeSurvey surveyTree(Node root, std::string_view callType);
+
 /// Binds nodes to the text of their file.
 class Source {
 public:

@@ -42,6 +42,9 @@ enum class Role {
   SupabaseClient, // a supabase-js client
   SupabaseQuery,  // a PostgREST query being built (state in `query`)
   SqlClient,      // node-postgres, postgres.js, knex: runs raw SQL
+  Session,        // a SQLAlchemy session (or Flask-SQLAlchemy's db.session)
+  OrmQuery,       // a SQLAlchemy query or statement being built (`orm`)
+  SqlText,        // text("...") of SQLAlchemy: the SQL in `path`
 };
 
 /// A TypeORM query builder chain, as far as it has been built.
@@ -84,6 +87,25 @@ struct SupabaseQueryState {
   bool single = false;
 };
 
+/// A SQLAlchemy query (`session.query(M).filter(...)`) or statement
+/// (`select(M).where(...)`, `update(M)...`), as far as it has been built.
+struct OrmQueryState {
+  std::string model;
+  enum class Operation {
+    Select,
+    Update,
+    Delete,
+    Insert
+  } operation = Operation::Select;
+  std::vector<std::pair<std::string, Node>> equal;  // column == value
+  std::vector<std::string> tested;                  // other comparisons
+  std::vector<std::pair<std::string, Node>> values; // column -> new value
+  bool valuesUnknown = false; // **kwargs, a dict built elsewhere
+  RowLock lock = RowLock::None;
+  bool onConflictDoNothing = false, onConflictDoUpdate = false;
+  std::vector<std::string> conflictColumns;
+};
+
 struct Value {
   Role role = Role::Plain;
   /// Entity class, Prisma delegate or service class name, by role.
@@ -117,6 +139,7 @@ struct Value {
   std::optional<std::pair<EventIndex, std::string>> sourceColumn;
   std::shared_ptr<QueryBuilderState> builder;
   std::shared_ptr<SupabaseQueryState> query;
+  std::shared_ptr<OrmQueryState> orm;
 
   /// The taint of `other` added to this value (roles are kept).
   void absorb(const Value &other);

@@ -9,28 +9,6 @@
 
 namespace racelint::ts {
 
-std::string snakeCase(const std::string &name) {
-  std::string result;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(name[i]);
-    if (std::isupper(c)) {
-      bool previousLower =
-          i > 0 && (std::islower(static_cast<unsigned char>(name[i - 1])) ||
-                    std::isdigit(static_cast<unsigned char>(name[i - 1])));
-      bool nextLower = i + 1 < name.size() &&
-                       std::islower(static_cast<unsigned char>(name[i + 1]));
-      if (i > 0 && (previousLower ||
-                    (nextLower &&
-                     std::isupper(static_cast<unsigned char>(name[i - 1])))))
-        result += '_';
-      result += static_cast<char>(std::tolower(c));
-    } else {
-      result += static_cast<char>(c);
-    }
-  }
-  return result;
-}
-
 Value valueOfType(const FileContext &context, Node typeAnnotation) {
   const Source &source = context.source;
   const FrameworkModels &models = context.models;

@@ -8,16 +8,6 @@
 
 namespace racelint::ts {
 
-EventIndex addHeaderRead(Unit &unit, const std::string &header,
-                         const SourceLocation &where) {
-  Event event;
-  event.kind = EventKind::HeaderRead;
-  event.detail = header;
-  event.where = where;
-  unit.events.push_back(std::move(event));
-  return unit.events.size() - 1;
-}
-
 namespace {
 
 /// A handler's `catch` that tells a unique violation from other errors.

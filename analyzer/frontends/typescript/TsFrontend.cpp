@@ -47,37 +47,6 @@ bool looksMinified(const SourceFile &file) {
   return false;
 }
 
-/// One pass over the whole tree, without recursion: its depth (the walks
-/// that follow recurse, so absurdly deep files are refused first) and its
-/// call expressions (where Express routes are registered).
-struct TreeSurvey {
-  unsigned depth = 0;
-  std::vector<Node> calls;
-};
-
-TreeSurvey surveyTree(Node root) {
-  TreeSurvey survey;
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
-  unsigned depth = 0;
-  for (;;) {
-    survey.depth = std::max(survey.depth, depth);
-    Node node = ts_tree_cursor_current_node(&cursor);
-    if (is(node, "call_expression"))
-      survey.calls.push_back(node);
-    if (ts_tree_cursor_goto_first_child(&cursor)) {
-      ++depth;
-      continue;
-    }
-    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        ts_tree_cursor_delete(&cursor);
-        return survey;
-      }
-      --depth;
-    }
-  }
-}
-
 constexpr unsigned kMaxTreeDepth = 1000;
 
 struct TreeDeleter {
@@ -650,7 +619,7 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
   }
   Node root = ts_tree_root_node(tree.get());
   Source source(file);
-  TreeSurvey survey = surveyTree(root);
+  TreeSurvey survey = surveyTree(root, "call_expression");
   if (unsigned depth = survey.depth; depth > kMaxTreeDepth) {
     Diagnostic diagnostic;
     diagnostic.level = Level::Warning;

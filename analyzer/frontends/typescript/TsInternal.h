@@ -3,6 +3,7 @@
 // Pieces of the TypeScript front-end shared between its translation units.
 
 #include "frontends/FrameworkModels.h"
+#include "frontends/lowering/LoweringCore.h"
 #include "frontends/lowering/Syntax.h"
 #include "frontends/lowering/Value.h"
 #include "model/FileAnalysis.h"
@@ -49,9 +50,7 @@ void lowerFunction(const FileContext &context, const ClassContext *owner,
 std::map<std::string, Value> moduleValues(const FileContext &context,
                                           Node root);
 
-/// An HTTP handler's header read for a parameter (`@Headers('x') key`).
-EventIndex addHeaderRead(Unit &unit, const std::string &header,
-                         const SourceLocation &where);
+using lowering::addHeaderRead;
 
 /// TypeORM entities and migrations in a class declaration.
 void declareEntity(const FileContext &context, Node classNode,
@@ -59,7 +58,6 @@ void declareEntity(const FileContext &context, Node classNode,
 bool declareMigration(const FileContext &context, Node classNode,
                       FileAnalysis &analysis);
 
-/// TypeORM's default table name for an entity class: snake_case.
-std::string snakeCase(const std::string &name);
+using lowering::snakeCase;
 
 } // namespace racelint::ts

@@ -1,0 +1,266 @@
+#include "PyFrontend.h"
+
+#include "PyInternal.h"
+
+#include <memory>
+
+extern "C" const TSLanguage *tree_sitter_python();
+
+namespace racelint {
+namespace {
+
+using namespace py;
+
+constexpr unsigned kMaxTreeDepth = 1000;
+
+struct TreeDeleter {
+  void operator()(TSTree *tree) const { ts_tree_delete(tree); }
+};
+struct ParserDeleter {
+  void operator()(TSParser *parser) const { ts_parser_delete(parser); }
+};
+
+class ModuleWalker {
+public:
+  ModuleWalker(PyContext &context, FileAnalysis &analysis)
+      : context_(context), source_(context.source),
+        python_(context.models.python), analysis_(analysis) {}
+
+  void walk(Node root) {
+    std::vector<Node> items = ts::namedChildren(root);
+    for (Node item : items)
+      moduleAssignment(item);
+    for (Node item : items)
+      topLevel(item, {}, "");
+    if (!revision_.empty() && !ts::isNull(upgrade_)) {
+      analysis_.migrationRevision = revision_;
+      analysis_.migrationParent = downRevision_;
+      declareAlembic(context_, upgrade_, analysis_);
+    }
+  }
+
+private:
+  /// `router = APIRouter(prefix="/x")`, `bp = Blueprint(..., url_prefix=...)`,
+  /// Alembic's `revision = "..."` and `down_revision = "..."`.
+  void moduleAssignment(Node item) {
+    if (!ts::is(item, "expression_statement"))
+      return;
+    for (Node assignment : ts::namedChildren(item)) {
+      if (!ts::is(assignment, "assignment"))
+        continue;
+      std::string name = source_.str(ts::field(assignment, "left"));
+      Node right = ts::field(assignment, "right");
+      if (name == python_.alembicRevision)
+        revision_ = stringOf(source_, right).value_or("");
+      else if (name == python_.alembicDownRevision)
+        downRevision_ = stringOf(source_, right).value_or("");
+      if (!ts::is(right, "call"))
+        continue;
+      Node function = ts::field(right, "function");
+      std::string constructor =
+          ts::is(function, "attribute")
+              ? source_.str(ts::field(function, "attribute"))
+              : source_.str(function);
+      auto router = python_.routerConstructors.find(constructor);
+      if (router == python_.routerConstructors.end())
+        continue;
+      Arguments args = argumentsOf(source_, right);
+      context_.routerPrefixes[name] =
+          stringOf(source_, args.keyword(router->second)).value_or("");
+    }
+  }
+
+  void topLevel(Node node, std::vector<Node> decorators,
+                const std::string &className) {
+    if (ts::is(node, "ERROR"))
+      return;
+    if (ts::is(node, "decorated_definition")) {
+      for (Node child : ts::namedChildren(node))
+        if (ts::is(child, "decorator"))
+          decorators.push_back(child);
+      topLevel(ts::field(node, "definition"), decorators, className);
+      return;
+    }
+    if (ts::is(node, "class_definition")) {
+      if (declareModel(context_, node, analysis_))
+        return;
+      std::string name = source_.str(ts::field(node, "name"));
+      for (Node member : ts::namedChildren(ts::field(node, "body")))
+        topLevel(member, {}, name);
+      return;
+    }
+    if (!ts::is(node, "function_definition") ||
+        ts::hasErrorOutsideFunctions(ts::field(node, "parameters")))
+      return;
+    std::string name = source_.str(ts::field(node, "name"));
+    if (className.empty() && name == "upgrade")
+      upgrade_ = node;
+    Unit unit;
+    unit.kind = className.empty() ? Unit::Kind::Function : Unit::Kind::Method;
+    unit.name = className.empty() ? name : className + "." + name;
+    unit.qualifiedName = unit.name;
+    unit.declared = source_.where(ts::field(node, "name"));
+    std::map<std::string, Value> parameters;
+    for (Node decorator : decorators)
+      if (auto facts = routeOf(decorator)) {
+        unit.kind = Unit::Kind::RouteHandler;
+        unit.http = *facts;
+        parameters = handlerParameters(node, unit);
+      }
+    lowerPython(context_, className, node, std::move(parameters), unit);
+    if (unit.http)
+      for (const Event &event : unit.events)
+        if (event.kind == EventKind::HeaderRead &&
+            std::find(unit.http->headersRead.begin(),
+                      unit.http->headersRead.end(),
+                      event.detail) == unit.http->headersRead.end())
+          unit.http->headersRead.push_back(event.detail);
+    if (!unit.events.empty() || unit.http)
+      analysis_.units.push_back(std::move(unit));
+  }
+
+  /// `@router.post("/x")`, `@app.route("/x", methods=["POST"])`.
+  std::optional<HttpFacts> routeOf(Node decorator) {
+    std::vector<Node> children = ts::namedChildren(decorator);
+    if (children.empty() || !ts::is(children.front(), "call"))
+      return std::nullopt;
+    Node call = children.front();
+    Node function = ts::field(call, "function");
+    if (!ts::is(function, "attribute"))
+      return std::nullopt;
+    std::string router = source_.str(ts::field(function, "object"));
+    std::string method = source_.str(ts::field(function, "attribute"));
+    Arguments args = argumentsOf(source_, call);
+    HttpFacts facts;
+    if (auto route = python_.routeMethods.find(method);
+        route != python_.routeMethods.end()) {
+      facts.method = route->second;
+    } else if (python_.flaskRouteDecorators.count(method)) {
+      facts.method = "GET";
+      Node methods = args.keyword("methods");
+      for (Node item : ts::namedChildren(methods))
+        if (auto name = stringOf(source_, item);
+            name && *name != "GET" && facts.method == "GET")
+          facts.method = *name;
+    } else {
+      return std::nullopt;
+    }
+    std::string path =
+        args.positional.empty()
+            ? ""
+            : stringOf(source_, args.positional.front()).value_or("");
+    auto prefix = context_.routerPrefixes.find(router);
+    facts.route =
+        (prefix == context_.routerPrefixes.end() ? "" : prefix->second) + path;
+    facts.webhook = context_.models.http.isWebhookRoute(facts.route);
+    return facts;
+  }
+
+  /// FastAPI parameters: `key: str = Header(alias="Idempotency-Key")`,
+  /// `request: Request`, a body model; the session is left to its type.
+  std::map<std::string, Value> handlerParameters(Node function, Unit &unit) {
+    std::map<std::string, Value> parameters;
+    for (Node parameter :
+         ts::namedChildren(ts::field(function, "parameters"))) {
+      Node name = ts::field(parameter, "name");
+      if (ts::isNull(name) && !ts::namedChildren(parameter).empty())
+        name = ts::namedChildren(parameter).front();
+      if (!ts::is(name, "identifier"))
+        continue;
+      Node type = ts::field(parameter, "type");
+      Node fallback = ts::field(parameter, "value");
+      std::string typeName;
+      for (Node inner = type; !ts::isNull(inner);
+           inner = ts::namedChildren(inner).empty()
+                       ? Node{}
+                       : ts::namedChildren(inner).front())
+        if (ts::is(inner, "identifier")) {
+          typeName = source_.str(inner);
+          break;
+        }
+      std::string defaultCall =
+          ts::is(fallback, "call")
+              ? source_.str(ts::field(fallback, "function"))
+              : "";
+      Value value;
+      if (python_.headerFunctions.count(defaultCall)) {
+        Arguments args = argumentsOf(source_, fallback);
+        std::string header = stringOf(source_, args.keyword("alias"))
+                                 .value_or(source_.str(name));
+        std::replace(header.begin(), header.end(), '_', '-');
+        value.headers.insert(lowering::addHeaderRead(
+            unit, lowering::lower(header), source_.where(parameter)));
+      } else if (python_.requestTypes.count(typeName)) {
+        value.role = Role::Request;
+      } else if (python_.sessionTypes.count(typeName)) {
+        value.role = Role::Session;
+      } else if (!typeName.empty() &&
+                 std::isupper(static_cast<unsigned char>(typeName[0])) &&
+                 !python_.notBody.count(defaultCall)) {
+        value.fromRequest = true; // a Pydantic body
+      } else {
+        continue;
+      }
+      parameters[source_.str(name)] = value;
+    }
+    return parameters;
+  }
+
+  PyContext &context_;
+  const Source &source_;
+  const PythonModel &python_;
+  FileAnalysis &analysis_;
+  std::string revision_, downRevision_;
+  Node upgrade_{};
+};
+
+} // namespace
+
+bool PythonFrontend::handles(const std::string &path) const {
+  return path.ends_with(".py") || path.ends_with(".pyi");
+}
+
+FileAnalysis PythonFrontend::analyze(const SourceFile &file) const {
+  FileAnalysis analysis;
+  analysis.path = file.path();
+  thread_local std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
+  ts_parser_set_language(parser.get(), tree_sitter_python());
+  std::unique_ptr<TSTree, TreeDeleter> tree(
+      ts_parser_parse_string(parser.get(), nullptr, file.text().data(),
+                             static_cast<uint32_t>(file.text().size())));
+  Diagnostic diagnostic;
+  diagnostic.where = file.span(0, 0);
+  if (!tree) {
+    diagnostic.level = Level::Error;
+    diagnostic.code = "parse-error";
+    diagnostic.message = "file not analysed: the parser gave up";
+    analysis.diagnostics.push_back(std::move(diagnostic));
+    return analysis;
+  }
+  Node root = ts_tree_root_node(tree.get());
+  Source source(file);
+  if (unsigned depth = ts::surveyTree(root, "call").depth;
+      depth > kMaxTreeDepth) {
+    diagnostic.level = Level::Warning;
+    diagnostic.code = "too-deeply-nested";
+    diagnostic.message = "file not analysed: its syntax nests " +
+                         std::to_string(depth) + " levels deep (the limit is " +
+                         std::to_string(kMaxTreeDepth) + ")";
+    analysis.diagnostics.push_back(std::move(diagnostic));
+    return analysis;
+  }
+  if (Node problem = ts::firstProblem(root); !ts::isNull(problem)) {
+    diagnostic.where = source.where(problem);
+    diagnostic.level = Level::Warning;
+    diagnostic.code = "partial-parse";
+    diagnostic.message =
+        "file partially analysed: syntax error (Python 2, or not Python); "
+        "the statements containing it were skipped";
+    analysis.diagnostics.push_back(std::move(diagnostic));
+  }
+  PyContext context{source, builtinModels(), {}, {}};
+  ModuleWalker(context, analysis).walk(root);
+  return analysis;
+}
+
+} // namespace racelint

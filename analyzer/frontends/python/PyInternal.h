@@ -1,0 +1,53 @@
+#pragma once
+
+// Pieces of the Python front-end shared between its translation units.
+
+#include "frontends/FrameworkModels.h"
+#include "frontends/lowering/LoweringCore.h"
+#include "frontends/lowering/Syntax.h"
+#include "frontends/lowering/Value.h"
+#include "model/FileAnalysis.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace racelint::py {
+
+using lowering::Role;
+using lowering::Value;
+using ts::Node;
+using ts::Source;
+
+struct PyContext {
+  const Source &source;
+  const FrameworkModels &models;
+  /// Module-level names: routers with their prefixes, the Flask app...
+  std::map<std::string, Value> moduleValues;
+  std::map<std::string, std::string> routerPrefixes;
+};
+
+/// Positional and keyword arguments of a call.
+struct Arguments {
+  std::vector<Node> positional;
+  std::vector<std::pair<std::string, Node>> keywords;
+  Node keyword(const std::string &name) const;
+};
+Arguments argumentsOf(const Source &source, Node call);
+
+/// The value of a string literal (no f-string interpolation), else nullopt.
+std::optional<std::string> stringOf(const Source &source, Node node);
+
+/// Lowers a function's body into `unit.events`; `parameters` are bound
+/// already (handler parameters), `className` names `self`'s class.
+void lowerPython(const PyContext &context, const std::string &className,
+                 Node function, std::map<std::string, Value> parameters,
+                 Unit &unit);
+
+/// SQLAlchemy models of a class, and Alembic operations of a module.
+bool declareModel(const PyContext &context, Node classNode,
+                  FileAnalysis &analysis);
+void declareAlembic(const PyContext &context, Node upgrade,
+                    FileAnalysis &analysis);
+
+} // namespace racelint::py

@@ -1,0 +1,964 @@
+// Python function bodies -> program events: the statement and expression
+// walk over tree-sitter-python, and SQLAlchemy (sessions, queries, 2.0
+// statements, the unit of work) on top of the language-neutral LoweringCore.
+
+#include "PyInternal.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace racelint::py {
+
+Node Arguments::keyword(const std::string &name) const {
+  for (const auto &[key, value] : keywords)
+    if (key == name)
+      return value;
+  return Node{};
+}
+
+Arguments argumentsOf(const Source &source, Node call) {
+  Arguments arguments;
+  for (Node argument : ts::namedChildren(ts::field(call, "arguments"))) {
+    if (ts::is(argument, "keyword_argument"))
+      arguments.keywords.emplace_back(source.str(ts::field(argument, "name")),
+                                      ts::field(argument, "value"));
+    else if (!ts::is(argument, "comment"))
+      arguments.positional.push_back(argument);
+  }
+  return arguments;
+}
+
+std::optional<std::string> stringOf(const Source &source, Node node) {
+  while (ts::is(node, "parenthesized_expression") &&
+         !ts::namedChildren(node).empty())
+    node = ts::namedChildren(node).front();
+  if (!ts::is(node, "string"))
+    return std::nullopt;
+  std::string value;
+  for (Node part : ts::namedChildren(node)) {
+    if (ts::is(part, "interpolation"))
+      return std::nullopt;
+    if (ts::is(part, "string_content"))
+      value += source.text(part);
+  }
+  return value;
+}
+
+namespace {
+
+using lowering::addUnique;
+using lowering::OrmQueryState;
+using Operation = OrmQueryState::Operation;
+
+bool isCapitalized(const std::string &name) {
+  return !name.empty() && std::isupper(static_cast<unsigned char>(name[0]));
+}
+
+class PyLowerer : public lowering::LoweringCore {
+public:
+  PyLowerer(const PyContext &context, std::string className, Unit &unit)
+      : LoweringCore(context.source, context.models, unit), context_(context),
+        python_(context.models.python), className_(std::move(className)) {}
+
+  void run(Node function, std::map<std::string, Value> parameters) {
+    scopes_.push_back(std::move(parameters));
+    unsigned position = 0;
+    for (Node parameter :
+         ts::namedChildren(ts::field(function, "parameters"))) {
+      unsigned index = position++;
+      Node name = ts::is(parameter, "identifier") ? parameter
+                  : !ts::isNull(ts::field(parameter, "name"))
+                      ? ts::field(parameter, "name")
+                      : (ts::namedChildren(parameter).empty()
+                             ? Node{}
+                             : ts::namedChildren(parameter).front());
+      if (!ts::is(name, "identifier") || lookup(source_.str(name)))
+        continue;
+      Value bound =
+          valueOfParameter(source_.str(name), ts::field(parameter, "type"));
+      bound.parameters.insert(index);
+      scopes_.back()[source_.str(name)] = bound;
+    }
+    Node body = ts::field(function, "body");
+    block(body);
+    flushEdits(lastEdit_);
+  }
+
+  Value expression(Node node) override;
+
+private:
+  /// What a parameter holds from its annotation or its name: a session, the
+  /// request, or a request body (a Pydantic model or the like).
+  Value valueOfParameter(const std::string &name, Node type) {
+    Value value;
+    std::string typeName;
+    if (!ts::isNull(type)) {
+      Node inner = type;
+      while (!ts::namedChildren(inner).empty() &&
+             !ts::is(inner, "identifier") && !ts::is(inner, "attribute"))
+        inner = ts::namedChildren(inner).front();
+      typeName = ts::is(inner, "attribute")
+                     ? source_.str(ts::field(inner, "attribute"))
+                     : source_.str(inner);
+    }
+    if (python_.sessionTypes.count(typeName) ||
+        (typeName.empty() && python_.sessionNames.count(name)))
+      value.role = Role::Session;
+    else if (python_.requestTypes.count(typeName))
+      value.role = Role::Request;
+    return value;
+  }
+
+  // ---- statements ----------------------------------------------------------
+
+  bool block(Node node) {
+    scopes_.emplace_back();
+    std::size_t saved = guards_.size();
+    bool exits = false;
+    for (Node child : ts::namedChildren(node)) {
+      if (ts::is(child, "comment"))
+        continue;
+      if (statement(child)) {
+        exits = true;
+        break;
+      }
+    }
+    guards_.resize(saved);
+    // Names bound in a block stay visible in Python: merge them outwards.
+    std::map<std::string, Value> inner = std::move(scopes_.back());
+    scopes_.pop_back();
+    for (auto &[name, value] : inner)
+      scopes_.back()[name] = std::move(value);
+    return exits;
+  }
+
+  bool statement(Node node) {
+    if (ts::hasErrorOutsideFunctions(node))
+      return false; // never an event from a tree the parser could not build
+    std::string_view kind = ts::type(node);
+    if (kind == "return_statement" || kind == "raise_statement") {
+      for (Node child : ts::namedChildren(node))
+        expression(child);
+      return true;
+    }
+    if (kind == "continue_statement" || kind == "break_statement")
+      return true;
+    if (kind == "if_statement")
+      return ifStatement(node);
+    if (kind == "try_statement")
+      return tryStatement(node);
+    if (kind == "with_statement")
+      return withStatement(node);
+    if (kind == "for_statement" || kind == "while_statement") {
+      std::size_t saved = guards_.size();
+      if (Node right = ts::field(node, "right"); !ts::isNull(right))
+        bind(ts::field(node, "left"), expression(right));
+      if (Node test = ts::field(node, "condition"); !ts::isNull(test))
+        pushGuards(condition(test).reads);
+      block(ts::field(node, "body"));
+      guards_.resize(saved);
+      return false;
+    }
+    if (kind == "function_definition" || kind == "class_definition" ||
+        kind == "decorated_definition")
+      return false; // units of their own
+    if (kind == "expression_statement") {
+      for (Node child : ts::namedChildren(node)) {
+        if (ts::is(child, "call") && python_.exitingCalls.count(source_.str(
+                                         ts::field(child, "function")))) {
+          expression(child);
+          return true; // abort(404) raises
+        }
+        expression(child);
+      }
+      return false;
+    }
+    for (Node child : ts::namedChildren(node))
+      expression(child);
+    return false;
+  }
+
+  bool ifStatement(Node node) {
+    Value test = condition(ts::field(node, "condition"));
+    std::size_t saved = guards_.size();
+    pushGuards(test.reads);
+    bool thenExits = block(ts::field(node, "consequence"));
+    bool allExit = thenExits, anyExits = thenExits;
+    bool hasElse = false;
+    for (Node alternative : ts::fieldChildren(node, "alternative")) {
+      if (ts::is(alternative, "elif_clause")) {
+        Value more = condition(ts::field(alternative, "condition"));
+        pushGuards(more.reads);
+        bool exits = block(ts::field(alternative, "consequence"));
+        allExit &= exits;
+        anyExits |= exits;
+      } else {
+        hasElse = true;
+        bool exits = block(ts::field(alternative, "body"));
+        allExit &= exits;
+        anyExits |= exits;
+      }
+    }
+    guards_.resize(saved);
+    if (anyExits) // an early exit: what follows runs on one outcome
+      pushGuards(test.reads);
+    return allExit && hasElse;
+  }
+
+  bool tryStatement(Node node) {
+    bool handles = false;
+    std::vector<Node> handlers;
+    for (Node child : ts::namedChildren(node))
+      if (ts::is(child, "except_clause") ||
+          ts::is(child, "except_group_clause")) {
+        handlers.push_back(child);
+        for (Node part : ts::namedChildren(child))
+          if (!ts::is(part, "block"))
+            handles |= namesIntegrityError(part);
+      }
+    bool saved = uniqueHandled_;
+    uniqueHandled_ |= handles;
+    bool exits = block(ts::field(node, "body"));
+    uniqueHandled_ = saved;
+    for (Node handler : handlers)
+      for (Node part : ts::namedChildren(handler))
+        if (ts::is(part, "block")) {
+          // A failed flush rolls the session's transaction back.
+          closeTransaction(handler);
+          block(part);
+        }
+    for (Node child : ts::namedChildren(node))
+      if (ts::is(child, "else_clause") || ts::is(child, "finally_clause"))
+        for (Node part : ts::namedChildren(child))
+          if (ts::is(part, "block"))
+            block(part);
+    return exits && handlers.empty();
+  }
+
+  bool namesIntegrityError(Node node) {
+    if (ts::is(node, "identifier") &&
+        python_.integrityErrors.count(source_.str(node)))
+      return true;
+    if (ts::is(node, "attribute") && python_.integrityErrors.count(source_.str(
+                                         ts::field(node, "attribute"))))
+      return true;
+    for (Node child : ts::namedChildren(node))
+      if (namesIntegrityError(child))
+        return true;
+    return false;
+  }
+
+  /// `with session.begin():` runs its body in one transaction.
+  bool withStatement(Node node) {
+    bool opened = false;
+    for (Node clause : ts::namedChildren(node))
+      if (ts::is(clause, "with_clause"))
+        for (Node item : ts::namedChildren(clause)) {
+          Node value = ts::field(item, "value");
+          Node alias{};
+          if (ts::is(value, "as_pattern")) {
+            alias = ts::field(value, "alias");
+            value = ts::namedChildren(value).front();
+          }
+          if (ts::is(value, "call") && beginsTransaction(value)) {
+            flushEdits(value);
+            closeTransaction(value);
+            Event begin;
+            begin.kind = EventKind::TxBegin;
+            begin.implicit = true;
+            tx_ = emit(std::move(begin), value);
+            opened = true;
+            if (!ts::isNull(alias)) {
+              Value session;
+              session.role = Role::Session;
+              bind(alias, session);
+            }
+            continue;
+          }
+          Value held = expression(value);
+          if (!ts::isNull(alias))
+            bind(alias, held);
+        }
+    bool exits = block(ts::field(node, "body"));
+    if (opened) {
+      flushEdits(node);
+      closeTransaction(node);
+    }
+    return exits;
+  }
+
+  bool beginsTransaction(Node call) {
+    Node function = ts::field(call, "function");
+    if (!ts::is(function, "attribute"))
+      return false;
+    std::string method = source_.str(ts::field(function, "attribute"));
+    if (method != "begin" && method != "begin_nested")
+      return false;
+    Value receiver = expression(ts::field(function, "object"));
+    return receiver.role == Role::Session;
+  }
+
+  void closeTransaction(Node at) {
+    if (!tx_)
+      return;
+    Event end;
+    end.kind = EventKind::TxEnd;
+    emit(std::move(end), at);
+    tx_.reset();
+  }
+
+  /// A session runs in a transaction from its first statement to commit.
+  void ensureTransaction(Node at) {
+    if (tx_)
+      return;
+    Event begin;
+    begin.kind = EventKind::TxBegin;
+    begin.implicit = true;
+    tx_ = emit(std::move(begin), at);
+  }
+
+  void bind(Node target, const Value &value) {
+    if (ts::is(target, "identifier")) {
+      scopes_.back()[source_.str(target)] = value;
+      edits_.erase(source_.str(target));
+      return;
+    }
+    if (ts::is(target, "pattern_list") || ts::is(target, "tuple_pattern") ||
+        ts::is(target, "list_pattern")) {
+      Value part = value;
+      part.role = value.loadedBy ? Role::EntityInstance : Role::Plain;
+      for (Node child : ts::namedChildren(target))
+        bind(child, part);
+      return;
+    }
+    if (ts::is(target, "attribute"))
+      assignAttribute(target, value, false);
+  }
+
+  /// `row.attr = v`: an edit the session flushes as an update of that row.
+  void assignAttribute(Node target, Value value, bool compound) {
+    Node objectNode = ts::field(target, "object");
+    std::string property = source_.str(ts::field(target, "attribute"));
+    if (!ts::is(objectNode, "identifier"))
+      return;
+    std::string name = source_.str(objectNode);
+    Value *object = lookup(name);
+    if (!object)
+      return;
+    if (compound) {
+      value.absorb(*object);
+      value.arithmetic = !value.reads.empty();
+    }
+    edits_[entityKey(name)].push_back(EntityEdit{property, value});
+    lastEdit_ = target;
+  }
+
+  /// The session's unit of work: each loaded row with edits becomes an
+  /// update keyed by what loaded it. The ORM tests and bumps a declared
+  /// version_id_col itself.
+  void flushEdits(Node at) {
+    if (ts::isNull(at))
+      return;
+    for (auto it = edits_.begin(); it != edits_.end();) {
+      const std::string &key = it->first;
+      if (key.empty() || key.front() != '#') {
+        ++it;
+        continue;
+      }
+      EventIndex load = std::stoul(key.substr(1));
+      const Event &read = unit_.events[load];
+      Event update;
+      update.kind = EventKind::Update;
+      update.table = read.table;
+      update.tableRef = read.tableRef;
+      update.keyColumns = read.keyColumns;
+      addUnique(update.keyColumns, "id");
+      update.predicateColumns = {"id"};
+      update.incrementsDeclaredVersion = true;
+      update.testsDeclaredVersion = true;
+      // A flush that matches no row raises StaleDataError.
+      update.resultChecked = true;
+      // The version the flush compares is the one this request loaded.
+      update.predicateValueFrom.emplace_back("", load);
+      std::set<unsigned> parameters;
+      for (const EntityEdit &edit : it->second) {
+        markUsed(edit.value);
+        update.valuesFromRequest |= edit.value.fromRequest;
+        parameters.insert(edit.value.parameters.begin(),
+                          edit.value.parameters.end());
+        for (EventIndex source : edit.value.reads)
+          if (std::find(update.valueFrom.begin(), update.valueFrom.end(),
+                        source) == update.valueFrom.end())
+            update.valueFrom.push_back(source);
+        update.setColumns.push_back(
+            {edit.property, false, edit.value.arithmetic});
+      }
+      update.valueParameters.assign(parameters.begin(), parameters.end());
+      ensureTransaction(at);
+      emit(std::move(update), at);
+      it = edits_.erase(it);
+    }
+  }
+
+  // ---- expressions ---------------------------------------------------------
+
+  Value identifier(Node node) {
+    std::string name = source_.str(node);
+    if (Value *value = lookup(name)) {
+      if (value->sourceColumn && conditionDepth_ > 0)
+        addTestedColumn(value->sourceColumn->first,
+                        value->sourceColumn->second);
+      return *value;
+    }
+    if (auto it = context_.moduleValues.find(name);
+        it != context_.moduleValues.end())
+      return it->second;
+    Value unknown;
+    if (python_.sessionNames.count(name)) {
+      unknown.role = Role::Session;
+    } else if (python_.flaskRequestNames.count(name)) {
+      unknown.role = Role::Request;
+    } else if (python_.extensionNames.count(name)) {
+      unknown.role = Role::Plain;
+      unknown.name = "extension";
+    } else if (isCapitalized(name)) {
+      unknown.role = Role::EntityClass;
+      unknown.name = name;
+    }
+    return unknown;
+  }
+
+  Value attribute(Node node) {
+    Node objectNode = ts::field(node, "object");
+    std::string property = source_.str(ts::field(node, "attribute"));
+    if (ts::is(objectNode, "identifier") && source_.str(objectNode) == "self")
+      return {};
+    Value object = expression(objectNode);
+    noteTestedColumn(object, property);
+    if (object.name == "extension" && property == "session") {
+      Value session;
+      session.role = Role::Session;
+      return session;
+    }
+    if (object.role == Role::EntityClass && property == "query") {
+      Value query = newQuery(object.name);
+      return query;
+    }
+    if (object.role == Role::Request) {
+      Value result;
+      if (property == "headers")
+        result.role = Role::RequestHeaders;
+      else if (python_.flaskBodyMembers.count(property))
+        result.fromRequest = true;
+      return result;
+    }
+    Value result;
+    result.absorb(object);
+    return result;
+  }
+
+  Value newQuery(const std::string &model) {
+    Value query;
+    query.role = Role::OrmQuery;
+    query.orm = std::make_shared<OrmQueryState>();
+    query.orm->model = model;
+    return query;
+  }
+
+  Value call(Node node);
+  Value sessionCall(const std::string &method, const Arguments &args, Node at);
+  Value queryCall(const Value &receiver, const std::string &method,
+                  const Arguments &args, Node at);
+  Value runQuery(const OrmQueryState &query, Node at,
+                 const std::string &resultKind);
+  Value rawSql(const Value &text, const Arguments &args, Node at);
+  /// `M.col == v`, `and_(...)`, filter_by(col=v): into the query's
+  /// predicate.
+  void filter(Node condition, OrmQueryState &query);
+  /// `{"count": M.count + 1}`, `values(count=...)`: the columns written.
+  void assignments(const Arguments &args, OrmQueryState &query);
+  Value evaluateArguments(const Arguments &args) {
+    Value value;
+    for (Node argument : args.positional)
+      value.absorb(expression(argument));
+    for (const auto &[name, argument] : args.keywords)
+      value.absorb(expression(argument));
+    return value;
+  }
+
+  const PyContext &context_;
+  const PythonModel &python_;
+  std::string className_;
+  Node lastEdit_{};
+};
+
+Value PyLowerer::expression(Node node) {
+  std::string_view kind = ts::type(node);
+  if (ts::isNull(node) || kind == "comment")
+    return {};
+  if (kind == "identifier")
+    return identifier(node);
+  if (kind == "attribute")
+    return attribute(node);
+  if (kind == "call")
+    return call(node);
+  if (kind == "await" || kind == "parenthesized_expression") {
+    Value value;
+    for (Node child : ts::namedChildren(node))
+      value = expression(child);
+    return value;
+  }
+  if (kind == "assignment") {
+    Value value = expression(ts::field(node, "right"));
+    bind(ts::field(node, "left"), value);
+    return value;
+  }
+  if (kind == "augmented_assignment") {
+    Node left = ts::field(node, "left");
+    Value value = expression(ts::field(node, "right"));
+    if (ts::is(left, "attribute"))
+      assignAttribute(left, value, true);
+    else if (ts::is(left, "identifier"))
+      if (Value *existing = lookup(source_.str(left))) {
+        value.absorb(*existing);
+        value.arithmetic = !value.reads.empty();
+        *existing = value;
+      }
+    return value;
+  }
+  if (kind == "boolean_operator") {
+    // `row or create(...)`, `row and row.ok`: the right side runs on one
+    // outcome of the left.
+    Value test = condition(ts::field(node, "left"));
+    std::size_t saved = guards_.size();
+    pushGuards(test.reads);
+    Value result = expression(ts::field(node, "right"));
+    guards_.resize(saved);
+    result.absorb(test);
+    result.role = Role::Plain;
+    return result;
+  }
+  if (kind == "conditional_expression") {
+    std::vector<Node> parts = ts::namedChildren(node);
+    if (parts.size() == 3) {
+      Value test = condition(parts[1]);
+      std::size_t saved = guards_.size();
+      pushGuards(test.reads);
+      Value result = expression(parts[0]);
+      result.absorb(expression(parts[2]));
+      guards_.resize(saved);
+      result.absorb(test);
+      return result;
+    }
+  }
+  if (kind == "not_operator") {
+    Value value = condition(ts::field(node, "argument"));
+    value.role = Role::Plain;
+    return value;
+  }
+  if (kind == "binary_operator") {
+    Value result = expression(ts::field(node, "left"));
+    result.absorb(expression(ts::field(node, "right")));
+    result.role = Role::Plain;
+    result.arithmetic = !result.reads.empty();
+    return result;
+  }
+  if (kind == "subscript") {
+    Value object = expression(ts::field(node, "value"));
+    if (object.role == Role::RequestHeaders)
+      if (auto name = stringOf(source_, ts::field(node, "subscript"))) {
+        Event read;
+        read.kind = EventKind::HeaderRead;
+        read.detail = lowering::lower(*name);
+        Value value;
+        value.headers.insert(emit(std::move(read), node));
+        return value;
+      }
+    Value result;
+    result.absorb(object);
+    for (Node index : ts::fieldChildren(node, "subscript"))
+      result.absorb(expression(index));
+    return result;
+  }
+  if (kind == "lambda" || kind == "function_definition")
+    return {};
+  Value value;
+  for (Node child : ts::namedChildren(node))
+    value.absorb(
+        expression(ts::is(child, "pair") ? ts::field(child, "value") : child));
+  return value;
+}
+
+Value PyLowerer::call(Node node) {
+  if (ts::hasErrorOutsideFunctions(ts::field(node, "arguments"), true))
+    return {};
+  Node function = ts::field(node, "function");
+  Arguments args = argumentsOf(source_, node);
+  if (ts::is(function, "identifier")) {
+    std::string name = source_.str(function);
+    if (auto statement = python_.statements.find(name);
+        statement != python_.statements.end() && !lookup(name)) {
+      Value query = newQuery(
+          args.positional.empty() ? "" : source_.str(args.positional.front()));
+      query.orm->operation = statement->second == "update"   ? Operation::Update
+                             : statement->second == "delete" ? Operation::Delete
+                             : statement->second == "insert"
+                                 ? Operation::Insert
+                                 : Operation::Select;
+      return query;
+    }
+    if (name == "text" && !args.positional.empty())
+      if (auto sql = stringOf(source_, args.positional.front())) {
+        Value text;
+        text.role = Role::SqlText;
+        text.path = *sql;
+        return text;
+      }
+    if (isCapitalized(name) && !lookup(name)) {
+      // `User(email=...)`: a new row, inserted when added to the session.
+      Value instance = evaluateArguments(args);
+      instance.role = Role::EntityInstance;
+      instance.name = name;
+      instance.loadedBy.reset();
+      for (const auto &[key, value] : args.keywords)
+        instance.createdColumns.push_back({key, false});
+      return instance;
+    }
+    std::vector<Value> values;
+    for (Node argument : args.positional)
+      values.push_back(expression(argument));
+    for (const auto &[key, argument] : args.keywords)
+      values.push_back(expression(argument));
+    return callUnitWith(name, node, values);
+  }
+  if (!ts::is(function, "attribute"))
+    return evaluateArguments(args);
+  Node objectNode = ts::field(function, "object");
+  std::string method = source_.str(ts::field(function, "attribute"));
+  if (ts::is(objectNode, "identifier") && source_.str(objectNode) == "self") {
+    std::vector<Value> values;
+    for (Node argument : args.positional)
+      values.push_back(expression(argument));
+    return callUnitWith(className_ + "." + method, node, values);
+  }
+  Value receiver = expression(objectNode);
+  switch (receiver.role) {
+  case Role::Session:
+    return sessionCall(method, args, node);
+  case Role::OrmQuery:
+    return queryCall(receiver, method, args, node);
+  case Role::RequestHeaders:
+    if (method == "get" && !args.positional.empty())
+      if (auto name = stringOf(source_, args.positional.front())) {
+        Event read;
+        read.kind = EventKind::HeaderRead;
+        read.detail = lowering::lower(*name);
+        Value value;
+        value.headers.insert(emit(std::move(read), node));
+        return value;
+      }
+    break;
+  case Role::Request:
+    if (python_.flaskBodyMethods.count(method)) {
+      Value body = evaluateArguments(args);
+      body.fromRequest = true;
+      return body;
+    }
+    break;
+  default:
+    break;
+  }
+  // Rows of an executed statement: `.scalars().first()`, `.scalar_one()`.
+  if (receiver.loadedBy && receiver.role == Role::Plain) {
+    auto run = python_.queryRuns.find(method);
+    if (run != python_.queryRuns.end() && run->second == "row") {
+      Value row = receiver;
+      row.role = Role::EntityInstance;
+      return row;
+    }
+    if (method == "scalars" || run != python_.queryRuns.end())
+      return receiver;
+  }
+  if (ts::is(objectNode, "identifier") && !lookup(source_.str(objectNode)) &&
+      !isCapitalized(source_.str(objectNode)) && receiver.role == Role::Plain &&
+      receiver.name.empty()) {
+    // `crud.create_user(db, user)`: a function of another module.
+    std::vector<Value> values;
+    for (Node argument : args.positional)
+      values.push_back(expression(argument));
+    return callUnitWith(method, node, values);
+  }
+  Value result = receiver;
+  result.role = Role::Plain;
+  result.orm.reset();
+  result.absorb(evaluateArguments(args));
+  return result;
+}
+
+Value PyLowerer::sessionCall(const std::string &method, const Arguments &args,
+                             Node at) {
+  if (method == "query" && !args.positional.empty())
+    return newQuery(source_.str(args.positional.front()));
+  if (method == "get" && args.positional.size() >= 2) {
+    OrmQueryState query;
+    query.model = source_.str(args.positional[0]);
+    query.equal.emplace_back("id", args.positional[1]);
+    if (!ts::isNull(args.keyword("with_for_update")))
+      query.lock = RowLock::Update;
+    return runQuery(query, at, "row");
+  }
+  if (python_.executes.count(method) && !args.positional.empty()) {
+    Value statement = expression(args.positional.front());
+    if (statement.role == Role::SqlText)
+      return rawSql(statement, args, at);
+    if (statement.role == Role::OrmQuery && statement.orm)
+      return runQuery(*statement.orm, at, method == "scalar" ? "row" : "rows");
+    return statement;
+  }
+  if (method == "add" || method == "merge") {
+    for (Node argument : args.positional) {
+      Value instance = expression(argument);
+      if (instance.loadedBy)
+        continue; // flushed as an update with its edits
+      Event event;
+      event.kind = method == "merge" ? EventKind::Upsert : EventKind::Insert;
+      event.table = lowering::snakeCase(instance.name);
+      event.tableRef = "sqlalchemy:" + instance.name;
+      if (method == "merge")
+        event.keyColumns = {"id"};
+      event.setColumns = instance.createdColumns;
+      std::string key = ts::is(argument, "identifier")
+                            ? entityKey(source_.str(argument))
+                            : "";
+      if (auto edits = edits_.find(key); edits != edits_.end()) {
+        for (const EntityEdit &edit : edits->second)
+          event.setColumns.push_back({edit.property, false});
+        edits_.erase(edits);
+      }
+      for (EventIndex read : instance.reads)
+        event.valueFrom.push_back(read);
+      event.valuesFromRequest = instance.fromRequest;
+      event.valueParameters.assign(instance.parameters.begin(),
+                                   instance.parameters.end());
+      markUsed(instance);
+      ensureTransaction(at);
+      emit(std::move(event), at);
+    }
+    return {};
+  }
+  if (method == "delete" && !args.positional.empty()) {
+    Value instance = expression(args.positional.front());
+    Event event;
+    event.kind = EventKind::Delete;
+    if (instance.loadedBy) {
+      const Event &load = unit_.events[*instance.loadedBy];
+      event.table = load.table;
+      event.tableRef = load.tableRef;
+      event.keyColumns = load.keyColumns;
+    }
+    addUnique(event.keyColumns, "id");
+    event.predicateColumns = {"id"};
+    ensureTransaction(at);
+    emit(std::move(event), at);
+    return {};
+  }
+  if (method == "commit" || method == "flush") {
+    flushEdits(at);
+    if (method == "commit")
+      closeTransaction(at);
+    return {};
+  }
+  if (method == "rollback") {
+    edits_.clear();
+    closeTransaction(at);
+    return {};
+  }
+  return evaluateArguments(args);
+}
+
+void PyLowerer::filter(Node condition, OrmQueryState &query) {
+  if (ts::is(condition, "call")) {
+    std::string name = source_.str(ts::field(condition, "function"));
+    if (name == "and_" || name.ends_with(".and_")) {
+      for (Node part : argumentsOf(source_, condition).positional)
+        filter(part, query);
+      return;
+    }
+  }
+  if (ts::is(condition, "comparison_operator")) {
+    std::vector<Node> operands = ts::namedChildren(condition);
+    bool equality = false;
+    for (uint32_t i = 0; i < ts_node_child_count(condition); ++i)
+      equality |= ts::type(ts_node_child(condition, i)) == "==";
+    if (operands.size() == 2 && ts::is(operands[0], "attribute")) {
+      std::string column = source_.str(ts::field(operands[0], "attribute"));
+      if (equality)
+        query.equal.emplace_back(column, operands[1]);
+      else
+        addUnique(query.tested, column);
+      return;
+    }
+  }
+  // `M.col.in_(...)`, `M.col.is_(None)`, or_(...): columns tested.
+  std::vector<Node> pending{condition};
+  while (!pending.empty()) {
+    Node node = pending.back();
+    pending.pop_back();
+    if (ts::is(node, "attribute") &&
+        isCapitalized(source_.str(ts::field(node, "object"))))
+      addUnique(query.tested, source_.str(ts::field(node, "attribute")));
+    for (Node child : ts::namedChildren(node))
+      pending.push_back(child);
+  }
+  expression(condition);
+}
+
+void PyLowerer::assignments(const Arguments &args, OrmQueryState &query) {
+  for (const auto &[key, value] : args.keywords)
+    query.values.emplace_back(key, value);
+  for (Node argument : args.positional) {
+    if (!ts::is(argument, "dictionary")) {
+      query.valuesUnknown = true;
+      continue;
+    }
+    for (Node pair : ts::namedChildren(argument)) {
+      if (!ts::is(pair, "pair")) {
+        query.valuesUnknown = true;
+        continue;
+      }
+      Node key = ts::field(pair, "key");
+      std::string column =
+          stringOf(source_, key)
+              .value_or(ts::is(key, "attribute")
+                            ? source_.str(ts::field(key, "attribute"))
+                            : "");
+      if (!column.empty())
+        query.values.emplace_back(column, ts::field(pair, "value"));
+    }
+  }
+}
+
+Value PyLowerer::queryCall(const Value &receiver, const std::string &method,
+                           const Arguments &args, Node at) {
+  Value next = receiver;
+  next.orm = std::make_shared<OrmQueryState>(*receiver.orm);
+  OrmQueryState &query = *next.orm;
+  if (method == "filter" || method == "where") {
+    for (Node condition : args.positional)
+      filter(condition, query);
+  } else if (method == "filter_by") {
+    for (const auto &[key, value] : args.keywords)
+      query.equal.emplace_back(key, value);
+  } else if (method == "with_for_update") {
+    query.lock =
+        ts::is(args.keyword("read"), "true") ? RowLock::Share : RowLock::Update;
+  } else if (method == "values") {
+    assignments(args, query);
+  } else if (method == "on_conflict_do_nothing" ||
+             method == "on_conflict_do_update") {
+    (method == "on_conflict_do_nothing" ? query.onConflictDoNothing
+                                        : query.onConflictDoUpdate) = true;
+    if (Node elements = args.keyword("index_elements"); !ts::isNull(elements))
+      for (Node item : ts::namedChildren(elements))
+        query.conflictColumns.push_back(
+            stringOf(source_, item)
+                .value_or(ts::is(item, "attribute")
+                              ? source_.str(ts::field(item, "attribute"))
+                              : ""));
+  } else if (method == "update" && query.operation == Operation::Select) {
+    // query.update({...}): a bulk UPDATE, run at once.
+    OrmQueryState bulk = query;
+    bulk.operation = Operation::Update;
+    assignments(args, bulk);
+    return runQuery(bulk, at, "value");
+  } else if (method == "delete" && query.operation == Operation::Select &&
+             args.positional.empty()) {
+    OrmQueryState bulk = query;
+    bulk.operation = Operation::Delete;
+    return runQuery(bulk, at, "value");
+  } else if (auto run = python_.queryRuns.find(method);
+             run != python_.queryRuns.end()) {
+    return runQuery(query, at, run->second);
+  } else {
+    evaluateArguments(args);
+  }
+  return next;
+}
+
+Value PyLowerer::runQuery(const OrmQueryState &query, Node at,
+                          const std::string &resultKind) {
+  Event event;
+  event.kind = query.operation == Operation::Select   ? EventKind::Read
+               : query.operation == Operation::Update ? EventKind::Update
+               : query.operation == Operation::Delete ? EventKind::Delete
+               : (query.onConflictDoNothing || query.onConflictDoUpdate)
+                   ? EventKind::Upsert
+                   : EventKind::Insert;
+  event.table = lowering::snakeCase(query.model);
+  event.tableRef = "sqlalchemy:" + query.model;
+  event.lock = query.lock;
+  for (const auto &[column, valueNode] : query.equal) {
+    Value value = expression(valueNode);
+    markUsed(value);
+    addUnique(event.keyColumns, column);
+    addUnique(event.predicateColumns, column);
+    for (EventIndex read : value.reads)
+      event.predicateValueFrom.emplace_back(column, read);
+  }
+  for (const std::string &column : query.tested)
+    addUnique(event.predicateColumns, column);
+  if (event.kind == EventKind::Upsert)
+    event.keyColumns = query.conflictColumns;
+  event.readsAllColumns = event.kind == EventKind::Read;
+  Value carried;
+  for (const auto &[column, valueNode] : query.values) {
+    Value value = expression(valueNode);
+    markUsed(value);
+    // `M.count + 1`: computed by the database from the current row.
+    bool atomic = false;
+    std::vector<Node> pending{valueNode};
+    while (!pending.empty()) {
+      Node node = pending.back();
+      pending.pop_back();
+      if (ts::is(node, "attribute") &&
+          source_.str(ts::field(node, "attribute")) == column &&
+          isCapitalized(source_.str(ts::field(node, "object"))))
+        atomic = true;
+      for (Node child : ts::namedChildren(node))
+        pending.push_back(child);
+    }
+    if (!atomic)
+      carried.absorb(value);
+    event.setColumns.push_back({column, atomic, !atomic && value.arithmetic});
+  }
+  for (EventIndex read : carried.reads)
+    event.valueFrom.push_back(read);
+  event.valuesFromRequest = carried.fromRequest;
+  event.valueParameters.assign(carried.parameters.begin(),
+                               carried.parameters.end());
+  ensureTransaction(at);
+  return finishEvent(std::move(event), at, query.model, resultKind);
+}
+
+Value PyLowerer::rawSql(const Value &text, const Arguments &args, Node at) {
+  std::set<std::string> variables;
+  std::string sql = lowering::placeholdersToVariables(text.path, variables);
+  std::map<std::string, Value> parameterValues;
+  if (args.positional.size() > 1 && ts::is(args.positional[1], "dictionary"))
+    for (Node pair : ts::namedChildren(args.positional[1]))
+      if (ts::is(pair, "pair"))
+        if (auto key = stringOf(source_, ts::field(pair, "key")))
+          parameterValues["__" + *key] = expression(ts::field(pair, "value"));
+  ensureTransaction(at);
+  return sqlEvents(sql, variables, parameterValues, {}, at);
+}
+
+} // namespace
+
+void lowerPython(const PyContext &context, const std::string &className,
+                 Node function, std::map<std::string, Value> parameters,
+                 Unit &unit) {
+  PyLowerer(context, className, unit).run(function, std::move(parameters));
+}
+
+} // namespace racelint::py
