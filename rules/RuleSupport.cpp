@@ -95,6 +95,28 @@ bool testsVersion(const Schema &schema, const Event &write) {
           table->declaredVersionColumn == version->name);
 }
 
+std::optional<EventIndex>
+versionFromOwnRead(const Schema &schema, const Unit &unit, const Event &write) {
+  const Column *version = versionColumnOf(schema, write.table);
+  if (!version)
+    return std::nullopt;
+  for (const auto &[column, index] : write.predicateValueFrom) {
+    const Event &read = unit.events[index];
+    // An empty column: the ORM's declared version check (version_id_col).
+    bool declared =
+        column.empty() && write.testsDeclaredVersion &&
+        schema.findTable(write.table)->declaredVersionColumn == version->name;
+    if ((column != version->name && !declared) ||
+        read.kind != EventKind::Read || read.table != write.table)
+      continue;
+    if (declared && read.testedColumns &&
+        contains(*read.testedColumns, version->name))
+      continue;
+    return index;
+  }
+  return std::nullopt;
+}
+
 bool protectedByLockOrIsolation(const Unit &unit, EventIndex write) {
   const Event &act = unit.events[write];
   if (isolationOf(unit, act) >= Isolation::RepeatableRead)
@@ -188,7 +210,13 @@ std::optional<std::string> replayEffect(const Schema &schema, const Unit &unit,
           return std::nullopt; // a replay hits the unique key
     return "insert into " + event.table;
   }
-  if (event.kind == EventKind::Update || event.kind == EventKind::Upsert)
+  bool updates =
+      event.kind == EventKind::Update || event.kind == EventKind::Upsert;
+  // The client's version: a replay no longer matches it and changes nothing.
+  if (updates && testsVersion(schema, event) &&
+      !versionFromOwnRead(schema, unit, event))
+    return std::nullopt;
+  if (updates)
     for (const SetColumn &set : event.setColumns) {
       // `version = version + 1 WHERE version = :v`: a replay matches nothing.
       if (set.atomic && !contains(event.keyColumns, set.column))

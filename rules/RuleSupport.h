@@ -51,6 +51,13 @@ const Column *versionColumnOf(const Schema &schema, const std::string &table);
 /// The write's predicate tests the table's version column.
 bool testsVersion(const Schema &schema, const Event &write);
 
+/// The read, by the same request, that the version the write tests comes
+/// from: that version is always current, so the test proves nothing about
+/// the client's copy. Nothing when the code compared the loaded version with
+/// the client's before the ORM's own check.
+std::optional<EventIndex>
+versionFromOwnRead(const Schema &schema, const Unit &unit, const Event &write);
+
 /// A row lock on the written row, an advisory or table lock, taken earlier
 /// in the transaction the write runs in; or an isolation level at which
 /// PostgreSQL rejects a concurrent update of the row (REPEATABLE READ and up).

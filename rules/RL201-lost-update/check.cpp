@@ -47,10 +47,8 @@ private:
     // Compare-and-set: the write re-tests the value it read, or the version.
     if (rules::intersects(write.predicateColumns, overwritten))
       return false;
-    if (const Table *table = schema.findTable(write.table))
-      if (const Column *version = table->versionColumn();
-          version && rules::contains(write.predicateColumns, version->name))
-        return false;
+    if (rules::testsVersion(schema, write))
+      return false;
 
     std::string columns = rules::columnList(write.table, overwritten);
     Finding finding = makeFinding(
