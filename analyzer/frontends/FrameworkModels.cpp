@@ -153,6 +153,17 @@ EffectsModel parseEffects(const YAML::Node &root) {
     provider.webhookVerifiers = names(item["webhook_verifiers"]);
     provider.signatureHeader = item["signature_header"].as<std::string>("");
     provider.eventId = item["event_id"].as<std::string>("id");
+    if (const YAML::Node python = item["python"]) {
+      provider.python.modules = names(python["modules"]);
+      provider.python.constructors = names(python["constructors"]);
+      provider.python.calls = names(python["calls"]);
+      provider.python.namespaces = names(python["namespaces"]);
+      provider.python.idempotencyOption =
+          python["idempotency_option"].as<std::string>();
+      provider.python.optionsArgument =
+          python["options_argument"].as<std::string>("");
+      provider.python.webhookVerifiers = names(python["webhook_verifiers"]);
+    }
     model.payments.push_back(std::move(provider));
   }
   model.randomGenerators = names(root["random_generators"]);
@@ -219,6 +230,7 @@ PythonModel parsePython(const YAML::Node &root) {
   model.flaskBodyMembers = names(flask["body_members"]);
   model.flaskBodyMethods = names(flask["body_methods"]);
   model.exitingCalls = names(flask["exiting_calls"]);
+  model.conversions = names(root["conversions"]);
   return model;
 }
 
@@ -253,6 +265,15 @@ EffectsModel::providerConstructedBy(const std::string &type) const {
 const PaymentProvider *EffectsModel::provider(const std::string &name) const {
   for (const PaymentProvider &provider : payments)
     if (provider.provider == name)
+      return &provider;
+  return nullptr;
+}
+
+const PaymentProvider *
+EffectsModel::pythonProvider(const std::string &name) const {
+  for (const PaymentProvider &provider : payments)
+    if (provider.python.modules.count(name) ||
+        provider.python.constructors.count(name))
       return &provider;
   return nullptr;
 }

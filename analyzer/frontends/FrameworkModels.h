@@ -75,6 +75,17 @@ struct HttpModel {
   bool isWebhookRoute(const std::string &route) const;
 };
 
+/// The same provider's Python library: its module (`stripe`) and client
+/// classes, with their own resource names and keyword arguments.
+struct PythonPaymentApi {
+  NameSet modules, constructors;
+  NameSet calls;      // "PaymentIntent.create", "payment_intents.create"
+  NameSet namespaces; // path segments that add nothing (`client.v1`)
+  std::string idempotencyOption; // a keyword, or a key of `options={...}`
+  std::string optionsArgument;
+  NameSet webhookVerifiers;
+};
+
 struct PaymentProvider {
   std::string provider;
   NameSet constructors, names;
@@ -83,6 +94,7 @@ struct PaymentProvider {
   NameSet webhookVerifiers;
   std::string signatureHeader;
   std::string eventId;
+  PythonPaymentApi python;
 };
 
 struct EmailSender {
@@ -99,6 +111,8 @@ struct EffectsModel {
   const PaymentProvider *providerNamed(const std::string &name) const;
   const PaymentProvider *providerConstructedBy(const std::string &type) const;
   const PaymentProvider *provider(const std::string &provider) const;
+  /// The provider whose Python module or client class `name` is.
+  const PaymentProvider *pythonProvider(const std::string &name) const;
   /// The index of the email sender `name` stands for, or -1.
   int emailSenderNamed(const std::string &name) const;
   /// The index of the email sender of this type or constructor, or -1.
@@ -126,6 +140,8 @@ struct PythonModel {
   NameSet headerFunctions, requestTypes, notBody;
   NameSet flaskRouteDecorators, flaskRequestNames, flaskBodyMembers,
       flaskBodyMethods, exitingCalls;
+  /// Builtins whose result is their argument, as far as taint goes (`str`).
+  NameSet conversions;
 };
 
 struct FrameworkModels {

@@ -134,6 +134,8 @@ struct Value {
   /// when it was created (`repo.create({...})`).
   std::optional<EventIndex> loadedBy;
   std::vector<SetColumn> createdColumns;
+  /// Of those, the columns given a provider's event id.
+  std::vector<std::string> eventIdColumns;
   /// A column of a loaded row, bound by destructuring (`const { status } =
   /// order`): the read and the column, so that conditions on it count.
   std::optional<std::pair<EventIndex, std::string>> sourceColumn;

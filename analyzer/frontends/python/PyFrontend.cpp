@@ -41,7 +41,8 @@ public:
 
 private:
   /// `router = APIRouter(prefix="/x")`, `bp = Blueprint(..., url_prefix=...)`,
-  /// Alembic's `revision = "..."` and `down_revision = "..."`.
+  /// a payment client, Alembic's `revision = "..."` and `down_revision =
+  /// "..."`.
   void moduleAssignment(Node item) {
     if (!ts::is(item, "expression_statement"))
       return;
@@ -61,6 +62,16 @@ private:
           ts::is(function, "attribute")
               ? source_.str(ts::field(function, "attribute"))
               : source_.str(function);
+      if (const PaymentProvider *provider =
+              context_.models.effects.pythonProvider(constructor);
+          provider && provider->python.constructors.count(constructor)) {
+        // `client = stripe.StripeClient(key)`, shared by the handlers.
+        Value client;
+        client.role = Role::PaymentClient;
+        client.name = provider->provider;
+        context_.moduleValues[name] = client;
+        continue;
+      }
       auto router = python_.routerConstructors.find(constructor);
       if (router == python_.routerConstructors.end())
         continue;

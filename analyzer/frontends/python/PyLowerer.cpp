@@ -414,7 +414,12 @@ private:
         it != context_.moduleValues.end())
       return it->second;
     Value unknown;
-    if (python_.sessionNames.count(name)) {
+    if (const PaymentProvider *provider =
+            context_.models.effects.pythonProvider(name);
+        provider && provider->python.modules.count(name)) {
+      unknown.role = Role::PaymentClient;
+      unknown.name = provider->provider;
+    } else if (python_.sessionNames.count(name)) {
       unknown.role = Role::Session;
     } else if (python_.flaskRequestNames.count(name)) {
       unknown.role = Role::Request;
@@ -444,6 +449,17 @@ private:
       Value query = newQuery(object.name);
       return query;
     }
+    if (object.role == Role::PaymentClient) {
+      Value resource = object;
+      const PaymentProvider *provider =
+          context_.models.effects.provider(object.name);
+      if (!provider->python.namespaces.count(property))
+        resource.path =
+            object.path.empty() ? property : object.path + "." + property;
+      return resource;
+    }
+    if (object.role == Role::WebhookEvent)
+      return webhookEventMember(object, property);
     if (object.role == Role::Request) {
       Value result;
       if (property == "headers")
@@ -455,6 +471,76 @@ private:
     Value result;
     result.absorb(object);
     return result;
+  }
+
+  /// `event.id`, `event["id"]`: the provider's event id.
+  Value webhookEventMember(const Value &event, const std::string &member) {
+    Value result;
+    const PaymentProvider *provider =
+        context_.models.effects.provider(event.name);
+    result.eventId = provider && member == provider->eventId;
+    return result;
+  }
+
+  /// A call of a payment provider's Python library: an effect (with its
+  /// idempotency key or not), or the webhook signature check.
+  Value paymentCall(const Value &client, const std::string &method,
+                    const Arguments &args, Node at) {
+    const PaymentProvider *provider =
+        context_.models.effects.provider(client.name);
+    const PythonPaymentApi &api = provider->python;
+    std::string path =
+        client.path.empty() ? method : client.path + "." + method;
+    if (api.constructors.count(method)) {
+      Value constructed = client;
+      constructed.path.clear();
+      evaluateArguments(args);
+      return constructed;
+    }
+    if (api.webhookVerifiers.count(path)) {
+      evaluateArguments(args);
+      Event signature;
+      signature.kind = EventKind::HeaderRead;
+      signature.detail = provider->signatureHeader;
+      signature.resultChecked = true;
+      emit(std::move(signature), at);
+      Value event;
+      event.role = Role::WebhookEvent;
+      event.name = provider->provider;
+      return event;
+    }
+    if (!api.calls.count(path))
+      return evaluateArguments(args);
+    Event effect;
+    effect.kind = EventKind::ExternalEffect;
+    effect.effectKind = "payment";
+    effect.detail = provider->provider + "." + path;
+    auto takeKey = [&](Node keyNode) {
+      Value key = expression(keyNode);
+      markUsed(key);
+      effect.idempotencyKeyPassed = !key.random;
+      effect.idempotencyKeyRandom = key.random;
+    };
+    for (Node argument : args.positional)
+      expression(argument);
+    for (const auto &[name, argument] : args.keywords) {
+      if (name == api.idempotencyOption) {
+        takeKey(argument);
+      } else if (name == api.optionsArgument &&
+                 ts::is(argument, "dictionary")) {
+        for (Node pair : ts::namedChildren(argument)) {
+          auto key = stringOf(source_, ts::field(pair, "key"));
+          if (key && *key == api.idempotencyOption)
+            takeKey(ts::field(pair, "value"));
+          else
+            expression(ts::field(pair, "value"));
+        }
+      } else {
+        expression(argument);
+      }
+    }
+    emit(std::move(effect), at);
+    return {};
   }
 
   Value newQuery(const std::string &model) {
@@ -565,6 +651,9 @@ Value PyLowerer::expression(Node node) {
   }
   if (kind == "subscript") {
     Value object = expression(ts::field(node, "value"));
+    if (object.role == Role::WebhookEvent)
+      if (auto name = stringOf(source_, ts::field(node, "subscript")))
+        return webhookEventMember(object, *name);
     if (object.role == Role::RequestHeaders)
       if (auto name = stringOf(source_, ts::field(node, "subscript"))) {
         Event read;
@@ -607,6 +696,24 @@ Value PyLowerer::call(Node node) {
                                  : Operation::Select;
       return query;
     }
+    if (python_.conversions.count(name) && !lookup(name) &&
+        args.positional.size() == 1 && args.keywords.empty())
+      return expression(args.positional.front()); // str(x) carries what x does
+    if (context_.models.effects.randomGenerators.count(name)) {
+      evaluateArguments(args);
+      Value fresh;
+      fresh.random = true;
+      return fresh;
+    }
+    if (const PaymentProvider *provider =
+            context_.models.effects.pythonProvider(name);
+        provider && provider->python.constructors.count(name)) {
+      evaluateArguments(args);
+      Value client;
+      client.role = Role::PaymentClient;
+      client.name = provider->provider;
+      return client;
+    }
     if (name == "text" && !args.positional.empty())
       if (auto sql = stringOf(source_, args.positional.front())) {
         Value text;
@@ -616,12 +723,19 @@ Value PyLowerer::call(Node node) {
       }
     if (isCapitalized(name) && !lookup(name)) {
       // `User(email=...)`: a new row, inserted when added to the session.
-      Value instance = evaluateArguments(args);
+      Value instance;
+      for (Node argument : args.positional)
+        instance.absorb(expression(argument));
+      for (const auto &[key, argument] : args.keywords) {
+        Value column = expression(argument);
+        instance.createdColumns.push_back({key, false});
+        if (column.eventId)
+          instance.eventIdColumns.push_back(key);
+        instance.absorb(column);
+      }
+      instance.eventId = false;
       instance.role = Role::EntityInstance;
       instance.name = name;
-      instance.loadedBy.reset();
-      for (const auto &[key, value] : args.keywords)
-        instance.createdColumns.push_back({key, false});
       return instance;
     }
     std::vector<Value> values;
@@ -641,8 +755,16 @@ Value PyLowerer::call(Node node) {
       values.push_back(expression(argument));
     return callUnitWith(className_ + "." + method, node, values);
   }
+  if (context_.models.effects.randomGenerators.count(method)) {
+    evaluateArguments(args); // uuid.uuid4(), secrets.token_hex()
+    Value fresh;
+    fresh.random = true;
+    return fresh;
+  }
   Value receiver = expression(objectNode);
   switch (receiver.role) {
+  case Role::PaymentClient:
+    return paymentCall(receiver, method, args, node);
   case Role::Session:
     return sessionCall(method, args, node);
   case Role::OrmQuery:
@@ -727,6 +849,7 @@ Value PyLowerer::sessionCall(const std::string &method, const Arguments &args,
       if (method == "merge")
         event.keyColumns = {"id"};
       event.setColumns = instance.createdColumns;
+      event.eventIdColumns = instance.eventIdColumns;
       std::string key = ts::is(argument, "identifier")
                             ? entityKey(source_.str(argument))
                             : "";
