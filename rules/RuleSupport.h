@@ -77,7 +77,9 @@ bool versionRuleCovers(const Schema &schema, const Unit &unit,
 /// What `event` does that a replayed request (or a redelivered webhook)
 /// repeats, for messages: an external effect without an idempotency key, an
 /// increment, an insert that no unique key covers. Nothing for effects that
-/// converge (absolute updates, upserts, inserts a unique key rejects twice).
+/// converge (absolute updates, upserts, inserts a unique key rejects twice,
+/// version increments) or that a replay cannot repeat (a write testing the
+/// client's version).
 std::optional<std::string> replayEffect(const Schema &schema, const Unit &unit,
                                         const Event &event);
 
