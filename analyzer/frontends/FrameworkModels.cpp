@@ -214,6 +214,7 @@ PythonModel parsePython(const YAML::Node &root) {
   model.statements = stringMap(sa["statements"]);
   model.executes = names(sa["executes"]);
   model.integrityErrors = names(sa["integrity_errors"]);
+  model.primaryKeyGets = names(sa["primary_key_gets"]);
   const YAML::Node alembic = root["alembic"];
   model.alembicRevision = alembic["revision"].as<std::string>();
   model.alembicDownRevision = alembic["down_revision"].as<std::string>();

@@ -133,7 +133,7 @@ struct PythonModel {
   NameSet columnConstructors, uniqueConstraints, indexes;
   std::map<std::string, std::string> queryRuns;  // method -> row|rows|value
   std::map<std::string, std::string> statements; // select/update/...
-  NameSet executes, integrityErrors;
+  NameSet executes, integrityErrors, primaryKeyGets;
   std::string alembicRevision, alembicDownRevision, alembicOp;
   std::map<std::string, std::string> routeMethods;       // post -> POST
   std::map<std::string, std::string> routerConstructors; // APIRouter -> prefix

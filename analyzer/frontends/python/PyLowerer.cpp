@@ -767,6 +767,10 @@ Value PyLowerer::call(Node node) {
     return paymentCall(receiver, method, args, node);
   case Role::Session:
     return sessionCall(method, args, node);
+  case Role::Plain:
+    if (receiver.name == "extension" && python_.primaryKeyGets.count(method))
+      return sessionCall(method, args, node); // db.get_or_404(Model, id)
+    break;
   case Role::OrmQuery:
     return queryCall(receiver, method, args, node);
   case Role::RequestHeaders:
@@ -821,7 +825,7 @@ Value PyLowerer::sessionCall(const std::string &method, const Arguments &args,
                              Node at) {
   if (method == "query" && !args.positional.empty())
     return newQuery(source_.str(args.positional.front()));
-  if (method == "get" && args.positional.size() >= 2) {
+  if (python_.primaryKeyGets.count(method) && args.positional.size() >= 2) {
     OrmQueryState query;
     query.model = source_.str(args.positional[0]);
     query.equal.emplace_back("id", args.positional[1]);
@@ -1002,6 +1006,10 @@ Value PyLowerer::queryCall(const Value &receiver, const std::string &method,
   } else if (auto run = python_.queryRuns.find(method);
              run != python_.queryRuns.end()) {
     return runQuery(query, at, run->second);
+  } else if (python_.primaryKeyGets.count(method) &&
+             args.positional.size() == 1) {
+    query.equal.emplace_back("id", args.positional.front());
+    return runQuery(query, at, "row");
   } else {
     evaluateArguments(args);
   }
