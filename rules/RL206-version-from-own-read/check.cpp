@@ -14,7 +14,16 @@ public:
              std::vector<Finding> &findings) const override {
     rules::forEachUnit(input, [&](const Unit &unit) {
       for (const Event &write : unit.events) {
-        if (!isWrite(write.kind))
+        // Only a client's edit can be stale: a write of values the server
+        // computed (a status change, a stock moved by a delta) is protected
+        // by the very version it read.
+        bool overwrites =
+            std::any_of(write.setColumns.begin(), write.setColumns.end(),
+                        [](const SetColumn &set) {
+                          return !set.atomic && !set.fromCurrentValue;
+                        });
+        if (!isWrite(write.kind) || !overwrites ||
+            (!write.valuesFromRequest && write.valueParameters.empty()))
           continue;
         std::optional<EventIndex> own =
             rules::versionFromOwnRead(input.schema, unit, write);
