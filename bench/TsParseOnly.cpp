@@ -1,6 +1,6 @@
-// The TypeScript benchmark's baseline: what any tree-sitter analysis must pay
-// at least. Reads each file and parses it with the grammar racelint uses for
-// its extension, and nothing else.
+// The TypeScript and Python benchmarks' baseline: what any tree-sitter
+// analysis must pay at least. Reads each file and parses it with the grammar
+// racelint uses for its extension, and nothing else.
 //   racelint_ts_parse_only FILE...
 
 #include <tree_sitter/api.h>
@@ -13,6 +13,7 @@
 extern "C" const TSLanguage *tree_sitter_typescript();
 extern "C" const TSLanguage *tree_sitter_tsx();
 extern "C" const TSLanguage *tree_sitter_javascript();
+extern "C" const TSLanguage *tree_sitter_python();
 
 namespace {
 
@@ -22,6 +23,8 @@ const TSLanguage *languageFor(const std::string &path) {
            path.compare(path.size() - suffix.size(), suffix.size(), suffix) ==
                0;
   };
+  if (endsWith(".py") || endsWith(".pyi"))
+    return tree_sitter_python();
   if (endsWith(".tsx"))
     return tree_sitter_tsx();
   if (endsWith(".ts") || endsWith(".mts") || endsWith(".cts"))

@@ -2,15 +2,18 @@
 # Benchmark (not a test): racelint's time over the parser's parse-only time on
 # the same generated corpus, with --jobs 1 and 2, plus peak RSS. Ratios from
 # one run are what to compare; absolute times are noisy here.
-#   bench/run.sh [BUILD_DIR] [SQL_FILES] [TS_MODULES]
+#   bench/run.sh [BUILD_DIR] [SQL_FILES] [TS_MODULES] [PY_MODULES]
 # SQL: migrations and PL/pgSQL (baseline: libpg_query split + parse).
 # TypeScript: a code base on NestJS (TypeORM, Prisma) and Next.js (supabase-js,
 # Stripe), about 340 lines a module (baseline: tree-sitter parse of every file).
+# Python: SQLAlchemy models, Alembic revisions, FastAPI and Flask (Stripe),
+# about 330 lines a module (baseline: tree-sitter parse of every file).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/release}
 sql_files=${2:-2000}
 ts_modules=${3:-1200}
+py_modules=${4:-1050}
 
 measure() { # prints "seconds peak_kib"
   /usr/bin/time -f "%e %M" -o "$build/bench.time" "$@" >/dev/null 2>&1 || true
@@ -46,3 +49,12 @@ summary=$("$build/racelint_ts_parse_only" "${ts_files[@]}")
 echo "typescript corpus: $ts_modules modules, $summary, $(du -sh "$ts" | cut -f1) (with one schema.prisma)"
 read -r parse_s parse_kib < <(measure "$build/racelint_ts_parse_only" "${ts_files[@]}")
 report typescript "$ts" "tree-sitter parse" "$parse_s" "$parse_kib"
+
+py=$build/bench-py-corpus
+rm -rf "$py"
+python3 "$root/bench/generate_py_corpus.py" "$py" "$py_modules"
+mapfile -t py_files < <(find "$py" -name '*.py' | sort)
+summary=$("$build/racelint_ts_parse_only" "${py_files[@]}")
+echo "python corpus: $py_modules modules, $summary, $(du -sh "$py" | cut -f1)"
+read -r parse_s parse_kib < <(measure "$build/racelint_ts_parse_only" "${py_files[@]}")
+report python "$py" "tree-sitter parse" "$parse_s" "$parse_kib"

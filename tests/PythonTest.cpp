@@ -136,6 +136,15 @@ TEST(PythonBadInput, HugeGeneratedModuleIsAnalysed) {
   EXPECT_TRUE(result.diagnostics.empty());
 }
 
+TEST(PythonBadInput, EmptyPackageMarkersAreNotNews) {
+  ScanResult result = scanFiles(
+      {{"models.py", kModels}, {"__init__.py", ""}, {"blank.py", "\n"}});
+  const Diagnostic *empty = findDiagnostic(result, "empty-file");
+  ASSERT_NE(empty, nullptr);
+  EXPECT_EQ(empty->where.file, "blank.py");
+  EXPECT_EQ(result.diagnostics.size(), 1u);
+}
+
 TEST(PythonBadInput, DeepNestingIsRefusedNotACrash) {
   std::string deep = "x = (\n";
   for (int i = 0; i < 20000; ++i)

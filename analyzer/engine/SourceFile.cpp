@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/stat.h>
 #include <tuple>
 #include <unistd.h>
@@ -157,9 +158,11 @@ std::optional<SourceFile> readSourceFile(const std::string &fsPath,
     return fail(Level::Warning, "binary-file",
                 "file skipped: it contains NUL bytes, so it is not text");
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-    diagnostics.push_back(fileDiagnostic(Level::Note, "empty-file",
-                                         "file is empty: nothing to analyse",
-                                         displayPath));
+    // An empty `__init__.py` only marks a Python package: no news to report.
+    if (std::filesystem::path(displayPath).filename() != "__init__.py")
+      diagnostics.push_back(fileDiagnostic(Level::Note, "empty-file",
+                                           "file is empty: nothing to analyse",
+                                           displayPath));
     return SourceFile(displayPath, std::move(text));
   }
   std::size_t firstBad = 0;

@@ -128,6 +128,11 @@ private:
           unit.http->headersRead.push_back(event.detail);
     if (!unit.events.empty() || unit.http)
       analysis_.units.push_back(std::move(unit));
+    // Nested functions are units of their own, called by their name.
+    for (Node statement : ts::namedChildren(ts::field(node, "body")))
+      if (ts::is(statement, "function_definition") ||
+          ts::is(statement, "decorated_definition"))
+        topLevel(statement, {}, "");
   }
 
   /// `@router.post("/x")`, `@app.route("/x", methods=["POST"])`.

@@ -42,11 +42,23 @@ struct ColumnDecl {
   bool primary = false, unique = false;
 };
 
+/// SQLAlchemy 2.0 reads nullability off `Mapped[...]` unless told:
+/// `Mapped[str]` is NOT NULL, `Mapped[Optional[str]]`/`Mapped[str | None]`
+/// is not. Without an annotation a column is nullable.
+bool nullableByAnnotation(const Source &source, Node annotation) {
+  if (ts::isNull(annotation))
+    return true;
+  std::string text = source.str(annotation);
+  return text.find("Optional[") != std::string::npos ||
+         text.find("None") != std::string::npos;
+}
+
 ColumnDecl columnOf(const Source &source, const Arguments &args,
-                    const std::string &attributeName, Node at) {
+                    const std::string &attributeName, Node at,
+                    Node annotation = {}) {
   ColumnDecl decl;
   decl.column.name = attributeName;
-  decl.column.nullable = true;
+  decl.column.nullable = nullableByAnnotation(source, annotation);
   decl.column.declared = source.where(at);
   for (Node argument : args.positional)
     if (auto name = stringOf(source, argument))
@@ -146,11 +158,18 @@ bool declareModel(const PyContext &context, Node classNode,
           if (ts::is(pair, "pair") &&
               stringOf(source, ts::field(pair, "key")) == "version_id_col")
             versionAttribute = lastName(source, ts::field(pair, "value"));
-      } else if (ts::is(right, "call") &&
-                 python.columnConstructors.count(
-                     lastName(source, ts::field(right, "function")))) {
-        ColumnDecl decl =
-            columnOf(source, argumentsOf(source, right), name, left);
+      } else if (Node type = ts::field(assignment, "type");
+                 (ts::is(right, "call") &&
+                  python.columnConstructors.count(
+                      lastName(source, ts::field(right, "function")))) ||
+                 (ts::isNull(right) &&
+                  source.str(type).starts_with("Mapped["))) {
+        // `x = Column(...)`, `x: Mapped[int] = mapped_column(...)`, or the
+        // annotation alone (`title: Mapped[str]`).
+        ColumnDecl decl = columnOf(
+            source,
+            ts::isNull(right) ? Arguments{} : argumentsOf(source, right), name,
+            left, type);
         declared = true;
         columnOfAttribute[name] = decl.column.name;
         if (decl.column.name != name)
