@@ -185,6 +185,12 @@ bool versionRuleCovers(const Schema &schema, const Unit &unit,
   if (act.kind != EventKind::Update || unit.kind == Unit::Kind::SqlScript ||
       !versionColumnOf(schema, act.table) || testsVersion(schema, act))
     return false;
+  for (EventIndex i = 0; i < write; ++i) {
+    const Event &read = unit.events[i];
+    if (read.kind == EventKind::Read && read.lock != RowLock::None &&
+        !read.inTx && sameRow(read, act))
+      return false; // RL501: the lock meant to protect it is already gone
+  }
   bool onlyAtomic =
       !act.setColumns.empty() &&
       std::all_of(act.setColumns.begin(), act.setColumns.end(),

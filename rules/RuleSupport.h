@@ -69,8 +69,9 @@ bool isCompareAndSet(const Schema &schema, const Event &write);
 
 /// RL202 reports this write: an update of a versioned table, in request code
 /// (not a SQL script), that does not test the version, is not purely atomic,
-/// runs under no lock, and is no compare-and-set re-checking the state it
-/// depends on. Other rules leave such a write to RL202: one bug, one finding.
+/// runs under no lock (nor under one taken outside a transaction: RL501's),
+/// and is no compare-and-set re-checking the state it depends on. Other rules
+/// leave such a write to RL202: one bug, one finding.
 bool versionRuleCovers(const Schema &schema, const Unit &unit,
                        EventIndex write);
 

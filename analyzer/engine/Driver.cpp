@@ -86,9 +86,20 @@ void buildSchemaAndCheck(ScanResult &result,
   }
   std::sort(migrations.begin(), migrations.end(),
             [](const auto &a, const auto &b) { return a.first < b.first; });
+  std::map<std::string, std::string> aliases;
+  for (const FileAnalysis &file : result.files)
+    aliases.insert(file.tableAliases.begin(), file.tableAliases.end());
   for (const auto &[key, file] : migrations)
-    for (const SchemaChange &change : file->schemaChanges)
-      applySchemaChange(result.schema, change);
+    for (const SchemaChange &change : file->schemaChanges) {
+      auto alias = aliases.find(change.table);
+      if (alias == aliases.end()) {
+        applySchemaChange(result.schema, change);
+        continue;
+      }
+      SchemaChange renamed = change;
+      renamed.table = alias->second;
+      applySchemaChange(result.schema, renamed);
+    }
 
   resolveNames(result.files);
   spliceCalls(result.files);

@@ -232,6 +232,25 @@ PythonModel parsePython(const YAML::Node &root) {
   model.flaskBodyMethods = names(flask["body_methods"]);
   model.exitingCalls = names(flask["exiting_calls"]);
   model.conversions = names(root["conversions"]);
+  const YAML::Node django = root["django"];
+  model.django.modelsModule = django["models_module"].as<std::string>();
+  model.django.modelBase = django["model_base"].as<std::string>();
+  model.django.migrationBase = django["migration_base"].as<std::string>();
+  model.django.relationFields = names(django["relation_fields"]);
+  model.django.nonColumns = names(django["non_columns"]);
+  model.django.uniqueConstraints = names(django["unique_constraints"]);
+  model.django.managers = names(django["managers"]);
+  model.django.queryRuns = stringMap(django["query_runs"]);
+  model.django.equalityLookups = names(django["equality_lookups"]);
+  model.django.atomic = names(django["atomic"]);
+  model.django.viewDecorators = stringMap(django["view_decorators"]);
+  model.django.viewMethods = stringMap(django["view_methods"]);
+  model.django.viewBases = names(django["view_bases"]);
+  model.django.actionDecorator = django["action_decorator"].as<std::string>();
+  model.django.bodyMembers = names(django["body_members"]);
+  model.django.metaHeaderPrefix =
+      django["meta_header_prefix"].as<std::string>();
+  model.django.notModelSuffixes = names(django["not_model_suffixes"]);
   return model;
 }
 

@@ -142,6 +142,18 @@ struct PythonModel {
       flaskBodyMethods, exitingCalls;
   /// Builtins whose result is their argument, as far as taint goes (`str`).
   NameSet conversions;
+  struct Django {
+    std::string modelsModule, modelBase, migrationBase;
+    NameSet relationFields, nonColumns, uniqueConstraints, managers;
+    std::map<std::string, std::string> queryRuns;
+    NameSet equalityLookups, atomic;
+    std::map<std::string, std::string> viewDecorators, viewMethods;
+    NameSet viewBases;
+    std::string actionDecorator;
+    NameSet bodyMembers;
+    std::string metaHeaderPrefix;
+    NameSet notModelSuffixes;
+  } django;
 };
 
 struct FrameworkModels {

@@ -21,6 +21,10 @@ struct FileAnalysis {
   std::map<std::string, std::string> tableNames;
   /// Per table, the database column of each field name the code uses.
   std::map<std::string, std::map<std::string, std::string>> columnNames;
+  /// Tables known by a conventional name elsewhere: Django's migrations name
+  /// a model's table `<app>_<model>` unless its `db_table` (declared in
+  /// another file) says otherwise. Default name -> declared name.
+  std::map<std::string, std::string> tableAliases;
   /// An Alembic migration: its revision and the one it follows; migrations
   /// apply in the order of that chain, not of their file names.
   std::string migrationRevision, migrationParent;

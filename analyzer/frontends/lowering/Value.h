@@ -91,6 +91,9 @@ struct SupabaseQueryState {
 /// (`select(M).where(...)`, `update(M)...`), as far as it has been built.
 struct OrmQueryState {
   std::string model;
+  /// Django's ORM (autocommit outside `transaction.atomic`), not a
+  /// SQLAlchemy session (a transaction from the first statement).
+  bool django = false;
   enum class Operation {
     Select,
     Update,

@@ -1,8 +1,9 @@
 #include "PyFrontend.h"
-
 #include "PyInternal.h"
 
+#include <filesystem>
 #include <memory>
+#include <set>
 
 extern "C" const TSLanguage *tree_sitter_python();
 
@@ -93,9 +94,16 @@ private:
       return;
     }
     if (ts::is(node, "class_definition")) {
-      if (declareModel(context_, node, analysis_))
+      if (declareDjangoModel(context_, node, analysis_) ||
+          declareDjangoMigration(context_, node, analysis_) ||
+          declareModel(context_, node, analysis_))
         return;
       std::string name = source_.str(ts::field(node, "name"));
+      bool view = false;
+      for (Node base : ts::namedChildren(ts::field(node, "superclasses")))
+        view |= python_.django.viewBases.count(lastName(source_, base)) > 0;
+      if (view)
+        viewClasses_.insert(name);
       for (Node member : ts::namedChildren(ts::field(node, "body")))
         topLevel(member, {}, name);
       return;
@@ -114,6 +122,12 @@ private:
     std::map<std::string, Value> parameters;
     for (Node decorator : decorators)
       if (auto facts = routeOf(decorator)) {
+        unit.kind = Unit::Kind::RouteHandler;
+        unit.http = *facts;
+        parameters = handlerParameters(node, unit);
+      }
+    if (!unit.http)
+      if (auto facts = djangoView(node, decorators, className, name)) {
         unit.kind = Unit::Kind::RouteHandler;
         unit.http = *facts;
         parameters = handlerParameters(node, unit);
@@ -172,13 +186,86 @@ private:
     return facts;
   }
 
+  /// The HTTP method a list of allowed methods (`["GET", "POST"]`) stands
+  /// for: the first that changes something, else GET.
+  std::string methodOf(Node list) {
+    std::string method = "GET";
+    for (Node item : ts::namedChildren(list))
+      if (auto name = stringOf(source_, item)) {
+        std::string upper = *name;
+        for (char &c : upper)
+          c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (method == "GET" && upper != "GET" && upper != "HEAD" &&
+            upper != "OPTIONS")
+          method = upper;
+      }
+    return method;
+  }
+
+  /// Django views: a function with `@api_view([...])`,
+  /// `@require_http_methods([...])` or `@require_POST`; a method of a
+  /// class-based view or DRF viewset named after what it handles (`post`,
+  /// `create`) or marked `@action(methods=[...])`; any function of a
+  /// `views.py` whose first parameter is the request (every method). urls.py
+  /// is not read: the route is the view's name.
+  std::optional<HttpFacts> djangoView(Node function,
+                                      const std::vector<Node> &decorators,
+                                      const std::string &className,
+                                      const std::string &name) {
+    const auto &django = python_.django;
+    HttpFacts facts;
+    for (Node decorator : decorators) {
+      std::vector<Node> parts = ts::namedChildren(decorator);
+      if (parts.empty())
+        continue;
+      Node expression = parts.front();
+      Node callee = ts::is(expression, "call")
+                        ? ts::field(expression, "function")
+                        : expression;
+      std::string decoratorName = lastName(source_, callee);
+      Arguments args = ts::is(expression, "call")
+                           ? argumentsOf(source_, expression)
+                           : Arguments{};
+      if (auto known = django.viewDecorators.find(decoratorName);
+          known != django.viewDecorators.end())
+        facts.method = known->second != "list" ? known->second
+                       : args.positional.empty()
+                           ? methodOf(args.keyword("http_method_names"))
+                           : methodOf(args.positional.front());
+      else if (decoratorName == django.actionDecorator &&
+               viewClasses_.count(className))
+        facts.method = methodOf(args.keyword("methods"));
+    }
+    if (facts.method.empty() && viewClasses_.count(className))
+      if (auto known = django.viewMethods.find(name);
+          known != django.viewMethods.end())
+        facts.method = known->second;
+    if (facts.method.empty() && className.empty()) {
+      std::filesystem::path path(analysis_.path);
+      std::vector<Node> parameters =
+          ts::namedChildren(ts::field(function, "parameters"));
+      bool inViews = path.filename() == "views.py" ||
+                     path.parent_path().filename() == "views";
+      if (inViews && !parameters.empty() &&
+          source_.str(parameters.front()) == "request")
+        facts.method = "ALL";
+    }
+    if (facts.method.empty())
+      return std::nullopt;
+    facts.route = className.empty() ? name : className + "." + name;
+    facts.webhook = context_.models.http.isWebhookRoute(facts.route);
+    return facts;
+  }
+
   /// FastAPI parameters: `key: str = Header(alias="Idempotency-Key")`,
   /// `request: Request`, a body model; the session is left to its type.
   std::map<std::string, Value> handlerParameters(Node function, Unit &unit) {
     std::map<std::string, Value> parameters;
     for (Node parameter :
          ts::namedChildren(ts::field(function, "parameters"))) {
-      Node name = ts::field(parameter, "name");
+      Node name = ts::is(parameter, "identifier")
+                      ? parameter
+                      : ts::field(parameter, "name");
       if (ts::isNull(name) && !ts::namedChildren(parameter).empty())
         name = ts::namedChildren(parameter).front();
       if (!ts::is(name, "identifier"))
@@ -206,8 +293,9 @@ private:
         std::replace(header.begin(), header.end(), '_', '-');
         value.headers.insert(lowering::addHeaderRead(
             unit, lowering::lower(header), source_.where(parameter)));
-      } else if (python_.requestTypes.count(typeName)) {
-        value.role = Role::Request;
+      } else if (python_.requestTypes.count(typeName) ||
+                 (typeName.empty() && source_.str(name) == "request")) {
+        value.role = Role::Request; // FastAPI's Request, Django's request
       } else if (python_.sessionTypes.count(typeName)) {
         value.role = Role::Session;
       } else if (!typeName.empty() &&
@@ -227,6 +315,8 @@ private:
   const PythonModel &python_;
   FileAnalysis &analysis_;
   std::string revision_, downRevision_;
+  /// Class-based views and DRF viewsets of this module.
+  std::set<std::string> viewClasses_;
   Node upgrade_{};
 };
 

@@ -44,10 +44,28 @@ void lowerPython(const PyContext &context, const std::string &className,
                  Node function, std::map<std::string, Value> parameters,
                  Unit &unit);
 
+/// How events name a model class's table until linking resolves it:
+/// `python:Order` (SQLAlchemy and Django models alike).
+inline const std::string kModelRefPrefix = "python:";
+
+/// Schema-reading helpers shared by the SQLAlchemy and Django readers.
+std::string lastName(const Source &source, Node node);
+bool isTrue(const Source &source, Node node);
+std::vector<std::string> stringList(const Source &source, Node node);
+void addKey(Table &table, std::vector<std::string> columns, bool primary,
+            const std::string &name, const SourceLocation &declared);
+
 /// SQLAlchemy models of a class, and Alembic operations of a module.
 bool declareModel(const PyContext &context, Node classNode,
                   FileAnalysis &analysis);
 void declareAlembic(const PyContext &context, Node upgrade,
                     FileAnalysis &analysis);
+
+/// A Django model class (`models.Model`), and the operations of a Django
+/// migration class (`migrations.Migration`).
+bool declareDjangoModel(const PyContext &context, Node classNode,
+                        FileAnalysis &analysis);
+bool declareDjangoMigration(const PyContext &context, Node classNode,
+                            FileAnalysis &analysis);
 
 } // namespace racelint::py

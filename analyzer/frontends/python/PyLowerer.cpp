@@ -80,8 +80,27 @@ public:
       scopes_.back()[source_.str(name)] = bound;
     }
     Node body = ts::field(function, "body");
+    // `@transaction.atomic`: the whole function is one transaction.
+    bool atomic = false;
+    if (Node parent = ts_node_parent(function);
+        ts::is(parent, "decorated_definition"))
+      for (Node decorator : ts::namedChildren(parent))
+        if (ts::is(decorator, "decorator") &&
+            !ts::namedChildren(decorator).empty()) {
+          Node expression = ts::namedChildren(decorator).front();
+          atomic |= isAtomic(ts::is(expression, "call")
+                                 ? ts::field(expression, "function")
+                                 : expression);
+        }
+    if (atomic) {
+      Event begin;
+      begin.kind = EventKind::TxBegin;
+      tx_ = emit(std::move(begin), function);
+    }
     block(body);
     flushEdits(lastEdit_);
+    if (atomic)
+      closeTransaction(body);
   }
 
   Value expression(Node node) override;
@@ -289,6 +308,8 @@ private:
 
   bool beginsTransaction(Node call) {
     Node function = ts::field(call, "function");
+    if (isAtomic(function))
+      return true;
     if (!ts::is(function, "attribute"))
       return false;
     std::string method = source_.str(ts::field(function, "attribute"));
@@ -296,6 +317,17 @@ private:
       return false;
     Value receiver = expression(ts::field(function, "object"));
     return receiver.role == Role::Session;
+  }
+
+  /// Django's `transaction.atomic` (or `atomic` imported from it).
+  bool isAtomic(Node function) {
+    if (ts::is(function, "identifier"))
+      return python_.django.atomic.count(source_.str(function)) &&
+             !lookup(source_.str(function));
+    return ts::is(function, "attribute") &&
+           source_.str(ts::field(function, "object")) == "transaction" &&
+           python_.django.atomic.count(
+               source_.str(ts::field(function, "attribute")));
   }
 
   void closeTransaction(Node at) {
@@ -353,6 +385,25 @@ private:
     lastEdit_ = target;
   }
 
+  /// Attribute edits of an instance as the columns a write sets, with where
+  /// their values came from.
+  void applyEdits(const std::vector<EntityEdit> &edits, Event &write) {
+    std::set<unsigned> parameters(write.valueParameters.begin(),
+                                  write.valueParameters.end());
+    for (const EntityEdit &edit : edits) {
+      markUsed(edit.value);
+      write.valuesFromRequest |= edit.value.fromRequest;
+      parameters.insert(edit.value.parameters.begin(),
+                        edit.value.parameters.end());
+      for (EventIndex source : edit.value.reads)
+        if (std::find(write.valueFrom.begin(), write.valueFrom.end(), source) ==
+            write.valueFrom.end())
+          write.valueFrom.push_back(source);
+      write.setColumns.push_back({edit.property, false, edit.value.arithmetic});
+    }
+    write.valueParameters.assign(parameters.begin(), parameters.end());
+  }
+
   /// The session's unit of work: each loaded row with edits becomes an
   /// update keyed by what loaded it. The ORM tests and bumps a declared
   /// version_id_col itself.
@@ -380,20 +431,7 @@ private:
       update.resultChecked = true;
       // The version the flush compares is the one this request loaded.
       update.predicateValueFrom.emplace_back("", load);
-      std::set<unsigned> parameters;
-      for (const EntityEdit &edit : it->second) {
-        markUsed(edit.value);
-        update.valuesFromRequest |= edit.value.fromRequest;
-        parameters.insert(edit.value.parameters.begin(),
-                          edit.value.parameters.end());
-        for (EventIndex source : edit.value.reads)
-          if (std::find(update.valueFrom.begin(), update.valueFrom.end(),
-                        source) == update.valueFrom.end())
-            update.valueFrom.push_back(source);
-        update.setColumns.push_back(
-            {edit.property, false, edit.value.arithmetic});
-      }
-      update.valueParameters.assign(parameters.begin(), parameters.end());
+      applyEdits(it->second, update);
       ensureTransaction(at);
       emit(std::move(update), at);
       it = edits_.erase(it);
@@ -449,6 +487,12 @@ private:
       Value query = newQuery(object.name);
       return query;
     }
+    if (object.role == Role::EntityClass &&
+        python_.django.managers.count(property)) {
+      Value query = newQuery(object.name); // Order.objects
+      query.orm->django = true;
+      return query;
+    }
     if (object.role == Role::PaymentClient) {
       Value resource = object;
       const PaymentProvider *provider =
@@ -462,10 +506,15 @@ private:
       return webhookEventMember(object, property);
     if (object.role == Role::Request) {
       Value result;
-      if (property == "headers")
+      if (property == "headers") {
         result.role = Role::RequestHeaders;
-      else if (python_.flaskBodyMembers.count(property))
+      } else if (property == "META") {
+        result.role = Role::RequestHeaders; // Django: HTTP_IDEMPOTENCY_KEY
+        result.path = python_.django.metaHeaderPrefix;
+      } else if (python_.flaskBodyMembers.count(property) ||
+                 python_.django.bodyMembers.count(property)) {
         result.fromRequest = true;
+      }
       return result;
     }
     Value result;
@@ -543,6 +592,16 @@ private:
     return {};
   }
 
+  /// A header's name as HTTP spells it: Django's `request.META` says
+  /// `HTTP_IDEMPOTENCY_KEY` for `Idempotency-Key`.
+  std::string headerName(const Value &headers, std::string name) {
+    if (!headers.path.empty() && name.starts_with(headers.path)) {
+      name = name.substr(headers.path.size());
+      std::replace(name.begin(), name.end(), '_', '-');
+    }
+    return lowering::lower(name);
+  }
+
   Value newQuery(const std::string &model) {
     Value query;
     query.role = Role::OrmQuery;
@@ -557,6 +616,17 @@ private:
                   const Arguments &args, Node at);
   Value runQuery(const OrmQueryState &query, Node at,
                  const std::string &resultKind);
+  /// Django: `Order.objects.filter(...)` and friends.
+  Value djangoQueryCall(const Value &receiver, const std::string &method,
+                        const Arguments &args, Node at);
+  Value getOrCreate(OrmQueryState query, bool updates, const Arguments &args,
+                    Node at);
+  /// Django field lookups (`status="paid"`, `stock__gt=0`) and Q objects.
+  void lookups(const Arguments &args, OrmQueryState &query, bool equality);
+  /// Django's `instance.save()`: an update of the row it was loaded from,
+  /// or an insert of a new one.
+  Value saveInstance(Node objectNode, const Value &instance,
+                     const Arguments &args, Node at);
   Value rawSql(const Value &text, const Arguments &args, Node at);
   /// `M.col == v`, `and_(...)`, filter_by(col=v): into the query's
   /// predicate.
@@ -658,7 +728,7 @@ Value PyLowerer::expression(Node node) {
       if (auto name = stringOf(source_, ts::field(node, "subscript"))) {
         Event read;
         read.kind = EventKind::HeaderRead;
-        read.detail = lowering::lower(*name);
+        read.detail = headerName(object, *name);
         Value value;
         value.headers.insert(emit(std::move(read), node));
         return value;
@@ -765,6 +835,10 @@ Value PyLowerer::call(Node node) {
   switch (receiver.role) {
   case Role::PaymentClient:
     return paymentCall(receiver, method, args, node);
+  case Role::EntityInstance:
+    if (method == "save")
+      return saveInstance(objectNode, receiver, args, node);
+    break;
   case Role::Session:
     return sessionCall(method, args, node);
   case Role::Plain:
@@ -778,7 +852,7 @@ Value PyLowerer::call(Node node) {
       if (auto name = stringOf(source_, args.positional.front())) {
         Event read;
         read.kind = EventKind::HeaderRead;
-        read.detail = lowering::lower(*name);
+        read.detail = headerName(receiver, *name);
         Value value;
         value.headers.insert(emit(std::move(read), node));
         return value;
@@ -849,7 +923,7 @@ Value PyLowerer::sessionCall(const std::string &method, const Arguments &args,
       Event event;
       event.kind = method == "merge" ? EventKind::Upsert : EventKind::Insert;
       event.table = lowering::snakeCase(instance.name);
-      event.tableRef = "sqlalchemy:" + instance.name;
+      event.tableRef = kModelRefPrefix + instance.name;
       if (method == "merge")
         event.keyColumns = {"id"};
       event.setColumns = instance.createdColumns;
@@ -967,6 +1041,8 @@ void PyLowerer::assignments(const Arguments &args, OrmQueryState &query) {
 
 Value PyLowerer::queryCall(const Value &receiver, const std::string &method,
                            const Arguments &args, Node at) {
+  if (receiver.orm->django)
+    return djangoQueryCall(receiver, method, args, at);
   Value next = receiver;
   next.orm = std::make_shared<OrmQueryState>(*receiver.orm);
   OrmQueryState &query = *next.orm;
@@ -1026,7 +1102,7 @@ Value PyLowerer::runQuery(const OrmQueryState &query, Node at,
                    ? EventKind::Upsert
                    : EventKind::Insert;
   event.table = lowering::snakeCase(query.model);
-  event.tableRef = "sqlalchemy:" + query.model;
+  event.tableRef = kModelRefPrefix + query.model;
   event.lock = query.lock;
   for (const auto &[column, valueNode] : query.equal) {
     Value value = expression(valueNode);
@@ -1055,6 +1131,13 @@ Value PyLowerer::runQuery(const OrmQueryState &query, Node at,
           source_.str(ts::field(node, "attribute")) == column &&
           isCapitalized(source_.str(ts::field(node, "object"))))
         atomic = true;
+      // Django: `F("stock") - 1`.
+      if (ts::is(node, "call") &&
+          source_.str(ts::field(node, "function")) == "F") {
+        Arguments reference = argumentsOf(source_, node);
+        atomic |= !reference.positional.empty() &&
+                  stringOf(source_, reference.positional.front()) == column;
+      }
       for (Node child : ts::namedChildren(node))
         pending.push_back(child);
     }
@@ -1067,8 +1150,183 @@ Value PyLowerer::runQuery(const OrmQueryState &query, Node at,
   event.valuesFromRequest = carried.fromRequest;
   event.valueParameters.assign(carried.parameters.begin(),
                                carried.parameters.end());
-  ensureTransaction(at);
+  if (!query.django)
+    ensureTransaction(at);
   return finishEvent(std::move(event), at, query.model, resultKind);
+}
+
+void PyLowerer::lookups(const Arguments &args, OrmQueryState &query,
+                        bool equality) {
+  for (const auto &[key, value] : args.keywords) {
+    std::string field = key.substr(0, key.find("__"));
+    std::string lookup = key.find("__") == std::string::npos
+                             ? ""
+                             : key.substr(key.find("__") + 2);
+    if (equality &&
+        (lookup.empty() || python_.django.equalityLookups.count(lookup)))
+      query.equal.emplace_back(field, value);
+    else
+      addUnique(query.tested, field);
+  }
+  // Q(...) objects: the columns they test.
+  for (Node condition : args.positional) {
+    std::vector<Node> pending{condition};
+    while (!pending.empty()) {
+      Node node = pending.back();
+      pending.pop_back();
+      if (ts::is(node, "keyword_argument")) {
+        std::string key = source_.str(ts::field(node, "name"));
+        addUnique(query.tested, key.substr(0, key.find("__")));
+      }
+      for (Node child : ts::namedChildren(node))
+        pending.push_back(child);
+    }
+    expression(condition);
+  }
+}
+
+Value PyLowerer::djangoQueryCall(const Value &receiver,
+                                 const std::string &method,
+                                 const Arguments &args, Node at) {
+  Value next = receiver;
+  next.orm = std::make_shared<OrmQueryState>(*receiver.orm);
+  OrmQueryState &query = *next.orm;
+  auto run = python_.django.queryRuns.find(method);
+  if (method == "filter") {
+    lookups(args, query, true);
+  } else if (method == "exclude") {
+    lookups(args, query, false);
+  } else if (method == "select_for_update") {
+    query.lock = RowLock::Update;
+  } else if (method == "create") {
+    query.operation = Operation::Insert;
+    assignments(args, query);
+    Value created = runQuery(query, at, "value");
+    created.role = Role::EntityInstance;
+    created.name = query.model;
+    return created;
+  } else if (method == "update") {
+    query.operation = Operation::Update;
+    assignments(args, query);
+    return runQuery(query, at, "value");
+  } else if (method == "delete" && args.positional.empty()) {
+    query.operation = Operation::Delete;
+    return runQuery(query, at, "value");
+  } else if (method == "get_or_create" || method == "update_or_create") {
+    return getOrCreate(query, method == "update_or_create", args, at);
+  } else if (run != python_.django.queryRuns.end()) {
+    lookups(args, query, true); // get(pk=...), and filter-less runs
+    return runQuery(query, at, run->second);
+  } else {
+    evaluateArguments(args);
+  }
+  return next;
+}
+
+/// Django's get_or_create: a get, then (on DoesNotExist) an insert in a
+/// savepoint that catches IntegrityError and gets again. update_or_create
+/// does the same with `select_for_update()` in a transaction, and updates
+/// the row it found with `defaults`.
+Value PyLowerer::getOrCreate(OrmQueryState query, bool updates,
+                             const Arguments &args, Node at) {
+  Arguments lookup, defaults;
+  for (const auto &[key, value] : args.keywords)
+    if (key == "defaults" || key == "create_defaults") {
+      if (ts::is(value, "dictionary"))
+        defaults.positional.push_back(value);
+      else
+        expression(value);
+    } else {
+      lookup.keywords.emplace_back(key, value);
+    }
+  bool opened = false;
+  if (updates && !tx_) {
+    Event begin;
+    begin.kind = EventKind::TxBegin;
+    tx_ = emit(std::move(begin), at);
+    opened = true;
+  }
+  lookups(lookup, query, true);
+  if (updates)
+    query.lock = RowLock::Update;
+  Value found = runQuery(query, at, "row");
+  std::size_t saved = guards_.size();
+  pushGuards(found.reads);
+  if (updates) {
+    OrmQueryState update = query;
+    update.operation = Operation::Update;
+    update.lock = RowLock::None;
+    assignments(defaults, update);
+    runQuery(update, at, "value");
+  }
+  OrmQueryState insert = query;
+  insert.operation = Operation::Insert;
+  insert.lock = RowLock::None;
+  for (const auto &[column, value] : query.equal)
+    insert.values.emplace_back(column, value);
+  assignments(defaults, insert);
+  bool handled = uniqueHandled_;
+  uniqueHandled_ = true; // the IntegrityError is caught and the row got
+  runQuery(insert, at, "value");
+  uniqueHandled_ = handled;
+  guards_.resize(saved);
+  if (opened)
+    closeTransaction(at);
+  Value result = found; // (obj, created)
+  result.role = Role::Plain;
+  return result;
+}
+
+Value PyLowerer::saveInstance(Node objectNode, const Value &instance,
+                              const Arguments &args, Node at) {
+  std::string key = ts::is(objectNode, "identifier")
+                        ? entityKey(source_.str(objectNode))
+                        : "";
+  std::vector<EntityEdit> edits;
+  if (auto found = edits_.find(key); found != edits_.end()) {
+    edits = std::move(found->second);
+    edits_.erase(found);
+  }
+  // save(update_fields=[...]) names the columns it writes.
+  for (const std::string &column :
+       stringList(source_, args.keyword("update_fields")))
+    if (std::none_of(edits.begin(), edits.end(), [&](const EntityEdit &edit) {
+          return edit.property == column;
+        }))
+      edits.push_back({column, {}});
+  Event write;
+  if (instance.loadedBy) {
+    const Event &read = unit_.events[*instance.loadedBy];
+    write.kind = EventKind::Update;
+    write.table = read.table;
+    write.tableRef = read.tableRef;
+    write.keyColumns = read.keyColumns;
+    addUnique(write.keyColumns, "id");
+    write.predicateColumns = {"id"};
+    // save() that matches no row inserts one instead: nothing is checked.
+  } else if (!instance.name.empty() &&
+             std::none_of(python_.django.notModelSuffixes.begin(),
+                          python_.django.notModelSuffixes.end(),
+                          [&](const std::string &suffix) {
+                            return instance.name.ends_with(suffix);
+                          })) {
+    write.kind = EventKind::Insert;
+    write.table = lowering::snakeCase(instance.name);
+    write.tableRef = kModelRefPrefix + instance.name;
+    write.setColumns = instance.createdColumns;
+    write.eventIdColumns = instance.eventIdColumns;
+    for (EventIndex read : instance.reads)
+      write.valueFrom.push_back(read);
+    write.valuesFromRequest = instance.fromRequest;
+    write.valueParameters.assign(instance.parameters.begin(),
+                                 instance.parameters.end());
+    markUsed(instance);
+  } else {
+    return evaluateArguments(args);
+  }
+  applyEdits(edits, write);
+  emit(std::move(write), at);
+  return {};
 }
 
 Value PyLowerer::rawSql(const Value &text, const Arguments &args, Node at) {

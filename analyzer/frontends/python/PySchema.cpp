@@ -4,9 +4,6 @@
 #include "sql/SqlFrontend.h"
 
 namespace racelint::py {
-namespace {
-
-using lowering::addUnique;
 
 /// The last name of `a.b.Column` / `Column`.
 std::string lastName(const Source &source, Node node) {
@@ -35,6 +32,22 @@ std::vector<std::string> stringList(const Source &source, Node node) {
       values.push_back(lastName(source, item));
   return values;
 }
+
+void addKey(Table &table, std::vector<std::string> columns, bool primary,
+            const std::string &name, const SourceLocation &declared) {
+  if (columns.empty())
+    return;
+  UniqueKey key;
+  key.columns = std::move(columns);
+  key.primary = primary;
+  key.name = name.empty() ? table.name + "(" + key.columns.front() + ")" : name;
+  key.declared = declared;
+  table.uniqueKeys.push_back(std::move(key));
+}
+
+namespace {
+
+using lowering::addUnique;
 
 /// A Column(...) / mapped_column(...) call: the column it declares.
 struct ColumnDecl {
@@ -79,18 +92,6 @@ ColumnDecl columnOf(const Source &source, const Arguments &args,
   if (decl.primary)
     decl.column.nullable = false;
   return decl;
-}
-
-void addKey(Table &table, std::vector<std::string> columns, bool primary,
-            const std::string &name, const SourceLocation &declared) {
-  if (columns.empty())
-    return;
-  UniqueKey key;
-  key.columns = std::move(columns);
-  key.primary = primary;
-  key.name = name.empty() ? table.name + "(" + key.columns.front() + ")" : name;
-  key.declared = declared;
-  table.uniqueKeys.push_back(std::move(key));
 }
 
 /// UniqueConstraint("a", "b", name=...), Index("ix", "a", unique=True).
@@ -190,7 +191,7 @@ bool declareModel(const PyContext &context, Node classNode,
     table.declaredVersionColumn =
         column == columnOfAttribute.end() ? versionAttribute : column->second;
   }
-  analysis.tableNames["sqlalchemy:" + className] = table.name;
+  analysis.tableNames[kModelRefPrefix + className] = table.name;
   analysis.schemaChanges.push_back(declareTable(std::move(table)));
   return true;
 }
