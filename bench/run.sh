@@ -41,20 +41,17 @@ echo "sql corpus: $sql_files files, $statements, $(du -sh "$sql" | cut -f1)"
 read -r parse_s parse_kib < <(measure "$build/racelint_parse_only" "$sql"/*.sql)
 report sql "$sql" "libpg_query split+parse+plpgsql" "$parse_s" "$parse_kib"
 
-ts=$build/bench-ts-corpus
-rm -rf "$ts"
-python3 "$root/bench/generate_ts_corpus.py" "$ts" "$ts_modules"
-mapfile -t ts_files < <(find "$ts" -name '*.ts' | sort)
-summary=$("$build/racelint_ts_parse_only" "${ts_files[@]}")
-echo "typescript corpus: $ts_modules modules, $summary, $(du -sh "$ts" | cut -f1) (with one schema.prisma)"
-read -r parse_s parse_kib < <(measure "$build/racelint_ts_parse_only" "${ts_files[@]}")
-report typescript "$ts" "tree-sitter parse" "$parse_s" "$parse_kib"
+tree_sitter_corpus() { # name generator modules extension note
+  local name=$1 corpus=$build/bench-$1-corpus files summary
+  rm -rf "$corpus"
+  python3 "$root/bench/$2" "$corpus" "$3"
+  mapfile -t files < <(find "$corpus" -name "*.$4" | sort)
+  summary=$("$build/racelint_tree_sitter_parse_only" "${files[@]}")
+  echo "$name corpus: $3 modules, $summary, $(du -sh "$corpus" | cut -f1)$5"
+  read -r parse_s parse_kib < <(measure "$build/racelint_tree_sitter_parse_only" "${files[@]}")
+  report "$name" "$corpus" "tree-sitter parse" "$parse_s" "$parse_kib"
+}
 
-py=$build/bench-py-corpus
-rm -rf "$py"
-python3 "$root/bench/generate_py_corpus.py" "$py" "$py_modules"
-mapfile -t py_files < <(find "$py" -name '*.py' | sort)
-summary=$("$build/racelint_ts_parse_only" "${py_files[@]}")
-echo "python corpus: $py_modules modules, $summary, $(du -sh "$py" | cut -f1)"
-read -r parse_s parse_kib < <(measure "$build/racelint_ts_parse_only" "${py_files[@]}")
-report python "$py" "tree-sitter parse" "$parse_s" "$parse_kib"
+tree_sitter_corpus typescript generate_ts_corpus.py "$ts_modules" ts " (with one schema.prisma)"
+tree_sitter_corpus python generate_py_corpus.py "$py_modules" py ""
+

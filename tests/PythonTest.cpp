@@ -6,19 +6,13 @@
 #include <gtest/gtest.h>
 
 using namespace racelint;
+using racelint::testing::countRule;
 using racelint::testing::findDiagnostic;
 using racelint::testing::scanFiles;
 using racelint::testing::scanWithBuiltins;
 using racelint::testing::TempDirectory;
 
 namespace {
-
-int countRule(const ScanResult &result, const std::string &id) {
-  int count = 0;
-  for (const Finding &finding : result.findings)
-    count += finding.ruleId == id;
-  return count;
-}
 
 // A model with no unique key on email and a get-or-create on it: one RL101.
 const char *const kModels = R"(

@@ -60,4 +60,11 @@ const Diagnostic *findDiagnostic(const ScanResult &result,
   return nullptr;
 }
 
+int countRule(const ScanResult &result, const std::string &id) {
+  int count = 0;
+  for (const Finding &finding : result.findings)
+    count += finding.ruleId == id;
+  return count;
+}
+
 } // namespace racelint::testing

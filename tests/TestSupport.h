@@ -28,6 +28,9 @@ ScanResult scanWithBuiltins(const std::vector<std::string> &paths,
 /// Writes `files` (name -> text) into a temporary directory and scans it.
 ScanResult scanFiles(const std::map<std::string, std::string> &files);
 
+/// How many findings of rule `id` the scan reported.
+int countRule(const ScanResult &result, const std::string &id);
+
 /// The first input problem with this code, or null.
 const Diagnostic *findDiagnostic(const ScanResult &result,
                                  const std::string &code);

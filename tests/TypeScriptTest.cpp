@@ -9,19 +9,13 @@
 #include <gtest/gtest.h>
 
 using namespace racelint;
+using racelint::testing::countRule;
 using racelint::testing::findDiagnostic;
 using racelint::testing::scanFiles;
 using racelint::testing::scanWithBuiltins;
 using racelint::testing::TempDirectory;
 
 namespace {
-
-int countRule(const ScanResult &result, const std::string &id) {
-  int count = 0;
-  for (const Finding &finding : result.findings)
-    count += finding.ruleId == id;
-  return count;
-}
 
 const char *const kRacyRegistration = R"(
 export class UsersService {

@@ -290,6 +290,42 @@ std::string snakeCase(const std::string &name) {
   return result;
 }
 
+void collectHeadersRead(Unit &unit) {
+  if (!unit.http)
+    return;
+  std::vector<std::string> &headers = unit.http->headersRead;
+  for (const Event &event : unit.events)
+    if (event.kind == EventKind::HeaderRead &&
+        std::find(headers.begin(), headers.end(), event.detail) ==
+            headers.end())
+      headers.push_back(event.detail);
+}
+
+void LoweringCore::addEqualities(
+    const std::vector<std::pair<std::string, Node>> &equal, Event &event) {
+  for (const auto &[column, valueNode] : equal) {
+    Value value = expression(valueNode);
+    markUsed(value);
+    addUnique(event.keyColumns, column);
+    addUnique(event.predicateColumns, column);
+    for (EventIndex read : value.reads)
+      event.predicateValueFrom.emplace_back(column, read);
+  }
+}
+
+Value LoweringCore::verifiedWebhookEvent(const PaymentProvider &provider,
+                                         Node at) {
+  Event signature;
+  signature.kind = EventKind::HeaderRead;
+  signature.detail = provider.signatureHeader;
+  signature.resultChecked = true;
+  emit(std::move(signature), at);
+  Value event;
+  event.role = Role::WebhookEvent;
+  event.name = provider.provider;
+  return event;
+}
+
 EventIndex addHeaderRead(Unit &unit, const std::string &header,
                          const SourceLocation &where) {
   Event event;

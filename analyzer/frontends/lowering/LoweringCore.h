@@ -35,6 +35,9 @@ std::string snakeCase(const std::string &name);
 EventIndex addHeaderRead(Unit &unit, const std::string &header,
                          const SourceLocation &where);
 
+/// Lists in an HTTP handler's facts the headers its events read.
+void collectHeadersRead(Unit &unit);
+
 class LoweringCore {
 public:
   LoweringCore(const ts::Source &source, const FrameworkModels &models,
@@ -83,6 +86,13 @@ protected:
   /// read; each argument says what it carries into the callee's parameter.
   Value callUnitWith(const std::string &callee, Node at,
                      const std::vector<Value> &arguments);
+  /// `column == value` pairs as the event's key and predicate columns, with
+  /// the reads their values come from.
+  void addEqualities(const std::vector<std::pair<std::string, Node>> &equal,
+                     Event &event);
+  /// A provider's webhook signature check: it reads the signature header,
+  /// and returns the verified event.
+  Value verifiedWebhookEvent(const PaymentProvider &provider, Node at);
 
   struct EntityEdit {
     std::string property; // empty: unknown properties (Object.assign)

@@ -262,11 +262,7 @@ bool declareDjangoMigration(const PyContext &context, Node classNode,
     return true;
   auto change = [&](SchemaChange::Kind kind, const std::string &table,
                     Node at) {
-    SchemaChange result;
-    result.kind = kind;
-    result.table = table;
-    result.where = source.where(at);
-    return result;
+    return schemaChangeAt(kind, table, source, at);
   };
   for (Node call : ts::namedChildren(operations)) {
     if (!ts::is(call, "call"))

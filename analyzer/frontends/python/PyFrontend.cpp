@@ -133,13 +133,7 @@ private:
         parameters = handlerParameters(node, unit);
       }
     lowerPython(context_, className, node, std::move(parameters), unit);
-    if (unit.http)
-      for (const Event &event : unit.events)
-        if (event.kind == EventKind::HeaderRead &&
-            std::find(unit.http->headersRead.begin(),
-                      unit.http->headersRead.end(),
-                      event.detail) == unit.http->headersRead.end())
-          unit.http->headersRead.push_back(event.detail);
+    lowering::collectHeadersRead(unit);
     if (!unit.events.empty() || unit.http)
       analysis_.units.push_back(std::move(unit));
     // Nested functions are units of their own, called by their name.

@@ -54,6 +54,9 @@ bool isTrue(const Source &source, Node node);
 std::vector<std::string> stringList(const Source &source, Node node);
 void addKey(Table &table, std::vector<std::string> columns, bool primary,
             const std::string &name, const SourceLocation &declared);
+/// A change of `kind` to `table`, reported at `at`.
+SchemaChange schemaChangeAt(SchemaChange::Kind kind, const std::string &table,
+                            const Source &source, Node at);
 
 /// SQLAlchemy models of a class, and Alembic operations of a module.
 bool declareModel(const PyContext &context, Node classNode,

@@ -548,15 +548,7 @@ private:
     }
     if (api.webhookVerifiers.count(path)) {
       evaluateArguments(args);
-      Event signature;
-      signature.kind = EventKind::HeaderRead;
-      signature.detail = provider->signatureHeader;
-      signature.resultChecked = true;
-      emit(std::move(signature), at);
-      Value event;
-      event.role = Role::WebhookEvent;
-      event.name = provider->provider;
-      return event;
+      return verifiedWebhookEvent(*provider, at);
     }
     if (!api.calls.count(path))
       return evaluateArguments(args);
@@ -1104,14 +1096,7 @@ Value PyLowerer::runQuery(const OrmQueryState &query, Node at,
   event.table = lowering::snakeCase(query.model);
   event.tableRef = kModelRefPrefix + query.model;
   event.lock = query.lock;
-  for (const auto &[column, valueNode] : query.equal) {
-    Value value = expression(valueNode);
-    markUsed(value);
-    addUnique(event.keyColumns, column);
-    addUnique(event.predicateColumns, column);
-    for (EventIndex read : value.reads)
-      event.predicateValueFrom.emplace_back(column, read);
-  }
+  addEqualities(query.equal, event);
   for (const std::string &column : query.tested)
     addUnique(event.predicateColumns, column);
   if (event.kind == EventKind::Upsert)

@@ -33,6 +33,15 @@ std::vector<std::string> stringList(const Source &source, Node node) {
   return values;
 }
 
+SchemaChange schemaChangeAt(SchemaChange::Kind kind, const std::string &table,
+                            const Source &source, Node at) {
+  SchemaChange result;
+  result.kind = kind;
+  result.table = table;
+  result.where = source.where(at);
+  return result;
+}
+
 void addKey(Table &table, std::vector<std::string> columns, bool primary,
             const std::string &name, const SourceLocation &declared) {
   if (columns.empty())
@@ -226,11 +235,7 @@ void declareAlembic(const PyContext &context, Node upgrade,
   }
   auto change = [&](SchemaChange::Kind kind, const std::string &table,
                     Node at) {
-    SchemaChange result;
-    result.kind = kind;
-    result.table = table;
-    result.where = source.where(at);
-    return result;
+    return schemaChangeAt(kind, table, source, at);
   };
   for (Node call : calls) {
     Node function = ts::field(call, "function");

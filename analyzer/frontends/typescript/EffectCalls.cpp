@@ -40,16 +40,7 @@ Value Lowerer::paymentCall(const Value &client, const std::string &method,
     return argumentsOfList(args);
   if (provider->webhookVerifiers.count(path)) {
     argumentsOfList(args);
-    // Checking the signature reads the provider's signature header.
-    Event signature;
-    signature.kind = EventKind::HeaderRead;
-    signature.detail = provider->signatureHeader;
-    signature.resultChecked = true;
-    emit(std::move(signature), at);
-    Value event;
-    event.role = Role::WebhookEvent;
-    event.name = provider->provider;
-    return event;
+    return verifiedWebhookEvent(*provider, at);
   }
   if (!provider->calls.count(path))
     return argumentsOfList(args);

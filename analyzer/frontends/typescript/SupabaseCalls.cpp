@@ -151,14 +151,7 @@ Value Lowerer::runSupabaseQuery(const SupabaseQueryState &query, Node at) {
                : query.operation == Operation::Update ? EventKind::Update
                : query.operation == Operation::Upsert ? EventKind::Upsert
                                                       : EventKind::Delete;
-  for (const auto &[column, valueNode] : query.equal) {
-    Value value = expression(valueNode);
-    markUsed(value);
-    addUnique(event.keyColumns, column);
-    addUnique(event.predicateColumns, column);
-    for (EventIndex read : value.reads)
-      event.predicateValueFrom.emplace_back(column, read);
-  }
+  addEqualities(query.equal, event);
   event.keyMatchesMany = query.many;
   for (const std::string &column : query.tested)
     addUnique(event.predicateColumns, column);

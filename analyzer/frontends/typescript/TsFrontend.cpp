@@ -336,15 +336,9 @@ public:
 
 private:
   void finishUnit(Unit &unit) {
-    if (unit.http) {
+    if (unit.http)
       unit.http->idempotencyMiddleware |= fileIdempotency_;
-      for (const Event &event : unit.events)
-        if (event.kind == EventKind::HeaderRead &&
-            std::find(unit.http->headersRead.begin(),
-                      unit.http->headersRead.end(),
-                      event.detail) == unit.http->headersRead.end())
-          unit.http->headersRead.push_back(event.detail);
-    }
+    lowering::collectHeadersRead(unit);
     if (!unit.events.empty() || unit.http)
       analysis_.units.push_back(std::move(unit));
   }

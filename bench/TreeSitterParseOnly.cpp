@@ -1,7 +1,7 @@
 // The TypeScript and Python benchmarks' baseline: what any tree-sitter
 // analysis must pay at least. Reads each file and parses it with the grammar
 // racelint uses for its extension, and nothing else.
-//   racelint_ts_parse_only FILE...
+//   racelint_tree_sitter_parse_only FILE...
 
 #include <tree_sitter/api.h>
 
