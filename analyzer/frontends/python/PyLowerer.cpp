@@ -339,9 +339,10 @@ private:
     tx_.reset();
   }
 
-  /// A session runs in a transaction from its first statement to commit.
+  /// A session runs in a transaction from its first statement to commit
+  /// (unless its connection was put in AUTOCOMMIT).
   void ensureTransaction(Node at) {
-    if (tx_)
+    if (tx_ || autocommit_)
       return;
     Event begin;
     begin.kind = EventKind::TxBegin;
@@ -634,6 +635,9 @@ private:
     return value;
   }
 
+  /// `session.connection(execution_options={"isolation_level":
+  /// "AUTOCOMMIT"})`: every statement commits on its own from here on.
+  bool autocommit_ = false;
   const PyContext &context_;
   const PythonModel &python_;
   std::string className_;
@@ -953,6 +957,23 @@ Value PyLowerer::sessionCall(const std::string &method, const Arguments &args,
     event.predicateColumns = {"id"};
     ensureTransaction(at);
     emit(std::move(event), at);
+    return {};
+  }
+  if (method == "connection") {
+    // `execution_options={"isolation_level": "SERIALIZABLE"}` sets the
+    // level of the session's transaction; "AUTOCOMMIT" ends transactions.
+    for (Node pair : ts::namedChildren(args.keyword("execution_options")))
+      if (stringOf(source_, ts::field(pair, "key")) == "isolation_level")
+        if (auto level = stringOf(source_, ts::field(pair, "value"))) {
+          if (lowering::lower(*level) == "autocommit") {
+            closeTransaction(at);
+            autocommit_ = true;
+          } else if (auto isolation = isolationFromName(*level)) {
+            ensureTransaction(at);
+            if (tx_)
+              unit_.events[*tx_].isolation = *isolation;
+          }
+        }
     return {};
   }
   if (method == "commit" || method == "flush") {
