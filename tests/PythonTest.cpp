@@ -174,4 +174,38 @@ TEST(PythonBadInput, NotebooksAreNotAnalysed) {
   EXPECT_NE(findDiagnostic(named, "unsupported-file"), nullptr);
 }
 
+TEST(PythonDatabases, RowLocksOfASqliteOnlyProjectLockNothing) {
+  std::string wallet = R"(
+from app.extensions import db
+
+
+class Wallet(db.Model):
+    __tablename__ = "wallets"
+    id = db.Column(db.Integer, primary_key=True)
+    credits = db.Column(db.Integer, nullable=False)
+
+
+def top_up(wallet_id, amount):
+    wallet = Wallet.query.filter_by(id=wallet_id).with_for_update().one()
+    wallet.credits = wallet.credits + amount
+    db.session.commit()
+)";
+  std::string sqlite = "DATABASE_URL = \"sqlite:///app.db\"\n";
+  ScanResult onSqlite =
+      scanFiles({{"wallets.py", wallet}, {"config.py", sqlite}});
+  EXPECT_EQ(countRule(onSqlite, "RL201"), 1);
+  const Diagnostic *note = findDiagnostic(onSqlite, "sqlite-row-locks");
+  ASSERT_NE(note, nullptr);
+  EXPECT_EQ(note->where.file, "config.py");
+  EXPECT_EQ(note->level, Level::Note);
+
+  // SQLite for tests, PostgreSQL in production: the locks are real there.
+  ScanResult both = scanFiles(
+      {{"wallets.py", wallet},
+       {"config.py",
+        sqlite + "PRODUCTION_URL = \"postgresql+psycopg://db/app\"\n"}});
+  EXPECT_EQ(countRule(both, "RL201"), 0);
+  EXPECT_EQ(findDiagnostic(both, "sqlite-row-locks"), nullptr);
+}
+
 } // namespace

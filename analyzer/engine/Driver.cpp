@@ -62,6 +62,41 @@ bool locationLess(const SourceLocation &a, const SourceLocation &b) {
          std::tie(b.file, b.line, b.column, b.endLine, b.endColumn);
 }
 
+/// When SQLite is the only database the configuration names, an ORM's row
+/// locks lock nothing (SQLAlchemy leaves FOR UPDATE out, Django makes
+/// select_for_update() a no-op): the reads they guard are analysed as
+/// unlocked, and a note says why.
+void dropLocksSqliteIgnores(ScanResult &result) {
+  std::map<std::string, SourceLocation> dialects;
+  for (const FileAnalysis &file : result.files)
+    for (const auto &[dialect, where] : file.databaseDialects)
+      if (!dialects.count(dialect) || locationLess(where, dialects[dialect]))
+        dialects[dialect] = where;
+  if (dialects.size() != 1 || !dialects.count("sqlite"))
+    return;
+  bool dropped = false;
+  for (FileAnalysis &file : result.files) {
+    if (!file.ormRowLocks)
+      continue;
+    for (Unit &unit : file.units)
+      for (Event &event : unit.events)
+        if (event.kind == EventKind::Read && event.lock != RowLock::None) {
+          event.lock = RowLock::None;
+          dropped = true;
+        }
+  }
+  if (!dropped)
+    return;
+  Diagnostic note;
+  note.level = Level::Note;
+  note.code = "sqlite-row-locks";
+  note.where = dialects["sqlite"];
+  note.message = "the only database configured is SQLite, which has no row "
+                 "locks: with_for_update() and select_for_update() lock "
+                 "nothing, so the reads they guard are analysed as unlocked";
+  result.diagnostics.push_back(std::move(note));
+}
+
 } // namespace
 
 void buildSchemaAndCheck(ScanResult &result,
@@ -101,6 +136,7 @@ void buildSchemaAndCheck(ScanResult &result,
       applySchemaChange(result.schema, renamed);
     }
 
+  dropLocksSqliteIgnores(result);
   resolveNames(result.files);
   spliceCalls(result.files);
   RuleInput input{result.schema, result.files};

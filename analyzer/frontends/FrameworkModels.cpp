@@ -232,6 +232,8 @@ PythonModel parsePython(const YAML::Node &root) {
   model.flaskBodyMethods = names(flask["body_methods"]);
   model.exitingCalls = names(flask["exiting_calls"]);
   model.conversions = names(root["conversions"]);
+  for (const auto &entry : root["database_dialects"])
+    model.databaseDialects[entry.first.as<std::string>()] = list(entry.second);
   const YAML::Node django = root["django"];
   model.django.modelsModule = django["models_module"].as<std::string>();
   model.django.modelBase = django["model_base"].as<std::string>();

@@ -25,6 +25,13 @@ struct FileAnalysis {
   /// a model's table `<app>_<model>` unless its `db_table` (declared in
   /// another file) says otherwise. Default name -> declared name.
   std::map<std::string, std::string> tableAliases;
+  /// Databases the file's configuration names (a SQLAlchemy URL, a Django
+  /// ENGINE): dialect ("sqlite", "postgresql", ...) -> where. Row locks of
+  /// code whose only database is SQLite lock nothing.
+  std::map<std::string, SourceLocation> databaseDialects;
+  /// The file's row locks come from code that SQLite would run without them
+  /// (an ORM's with_for_update), not from SQL written for PostgreSQL.
+  bool ormRowLocks = false;
   /// An Alembic migration: its revision and the one it follows; migrations
   /// apply in the order of that chain, not of their file names.
   std::string migrationRevision, migrationParent;

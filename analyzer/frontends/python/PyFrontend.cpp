@@ -28,6 +28,8 @@ public:
         python_(context.models.python), analysis_(analysis) {}
 
   void walk(Node root) {
+    noteDatabaseDialects(root);
+    analysis_.ormRowLocks = true;
     std::vector<Node> items = ts::namedChildren(root);
     for (Node item : items)
       moduleAssignment(item);
@@ -41,6 +43,27 @@ public:
   }
 
 private:
+  /// String literals that name a database: `"sqlite:///app.db"`,
+  /// `"postgresql+psycopg://..."`, `"django.db.backends.sqlite3"`.
+  void noteDatabaseDialects(Node root) {
+    std::vector<Node> pending{root};
+    while (!pending.empty()) {
+      Node node = pending.back();
+      pending.pop_back();
+      if (ts::is(node, "string")) {
+        if (auto text = stringOf(source_, node))
+          for (const auto &[dialect, prefixes] : python_.databaseDialects)
+            for (const std::string &prefix : prefixes)
+              if (text->starts_with(prefix))
+                analysis_.databaseDialects.emplace(dialect,
+                                                   source_.where(node));
+        continue;
+      }
+      for (Node child : ts::namedChildren(node))
+        pending.push_back(child);
+    }
+  }
+
   /// `router = APIRouter(prefix="/x")`, `bp = Blueprint(..., url_prefix=...)`,
   /// a payment client, Alembic's `revision = "..."` and `down_revision =
   /// "..."`.
