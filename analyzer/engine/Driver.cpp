@@ -9,6 +9,7 @@
 #include <atomic>
 #include <exception>
 #include <optional>
+#include <set>
 #include <thread>
 #include <tuple>
 
@@ -76,7 +77,7 @@ void dropLocksSqliteIgnores(ScanResult &result) {
     return;
   bool dropped = false;
   for (FileAnalysis &file : result.files) {
-    if (!file.ormRowLocks)
+    if (!file.ormCode)
       continue;
     for (Unit &unit : file.units)
       for (Event &event : unit.events)
@@ -95,6 +96,27 @@ void dropLocksSqliteIgnores(ScanResult &result) {
                  "locks: with_for_update() and select_for_update() lock "
                  "nothing, so the reads they guard are analysed as unlocked";
   result.diagnostics.push_back(std::move(note));
+}
+
+/// One isolation level for every engine the Python code creates
+/// (`create_engine(..., isolation_level="SERIALIZABLE")`): the level of its
+/// sessions' transactions that set none of their own.
+void applyEngineIsolation(ScanResult &result) {
+  std::set<Isolation> levels;
+  for (const FileAnalysis &file : result.files)
+    levels.insert(file.engineIsolations.begin(), file.engineIsolations.end());
+  if (levels.size() != 1)
+    return;
+  Isolation isolation = *levels.begin();
+  for (FileAnalysis &file : result.files) {
+    if (!file.ormCode)
+      continue;
+    for (Unit &unit : file.units)
+      for (Event &event : unit.events)
+        if (event.kind == EventKind::TxBegin &&
+            event.isolation == Isolation::Unspecified)
+          event.isolation = isolation;
+  }
 }
 
 } // namespace
@@ -137,6 +159,7 @@ void buildSchemaAndCheck(ScanResult &result,
     }
 
   dropLocksSqliteIgnores(result);
+  applyEngineIsolation(result);
   resolveNames(result.files);
   spliceCalls(result.files);
   RuleInput input{result.schema, result.files};

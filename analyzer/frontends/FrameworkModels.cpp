@@ -232,6 +232,7 @@ PythonModel parsePython(const YAML::Node &root) {
   model.flaskBodyMethods = names(flask["body_methods"]);
   model.exitingCalls = names(flask["exiting_calls"]);
   model.conversions = names(root["conversions"]);
+  model.engineConstructor = sa["engine_constructor"].as<std::string>();
   for (const auto &entry : root["database_dialects"])
     model.databaseDialects[entry.first.as<std::string>()] = list(entry.second);
   const YAML::Node django = root["django"];

@@ -142,6 +142,8 @@ struct PythonModel {
       flaskBodyMethods, exitingCalls;
   /// Builtins whose result is their argument, as far as taint goes (`str`).
   NameSet conversions;
+  /// `create_engine`: its `isolation_level` applies to every session.
+  std::string engineConstructor;
   /// Dialect -> string prefixes that select it (URLs, Django ENGINEs).
   std::map<std::string, std::vector<std::string>> databaseDialects;
   struct Django {

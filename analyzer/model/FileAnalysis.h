@@ -5,6 +5,7 @@
 #include "SchemaChange.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,13 @@ struct FileAnalysis {
   /// ENGINE): dialect ("sqlite", "postgresql", ...) -> where. Row locks of
   /// code whose only database is SQLite lock nothing.
   std::map<std::string, SourceLocation> databaseDialects;
-  /// The file's row locks come from code that SQLite would run without them
-  /// (an ORM's with_for_update), not from SQL written for PostgreSQL.
-  bool ormRowLocks = false;
+  /// Isolation levels the file's engines are created with
+  /// (`create_engine(url, isolation_level="SERIALIZABLE")`).
+  std::set<Isolation> engineIsolations;
+  /// The file is ORM code (Python): its row locks and transactions are the
+  /// ORM's (which SQLite runs without locks, which an engine's isolation
+  /// level governs), not SQL written for PostgreSQL.
+  bool ormCode = false;
   /// An Alembic migration: its revision and the one it follows; migrations
   /// apply in the order of that chain, not of their file names.
   std::string migrationRevision, migrationParent;

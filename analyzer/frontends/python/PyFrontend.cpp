@@ -29,7 +29,7 @@ public:
 
   void walk(Node root) {
     noteDatabaseDialects(root);
-    analysis_.ormRowLocks = true;
+    analysis_.ormCode = true;
     std::vector<Node> items = ts::namedChildren(root);
     for (Node item : items)
       moduleAssignment(item);
@@ -44,12 +44,20 @@ public:
 
 private:
   /// String literals that name a database: `"sqlite:///app.db"`,
-  /// `"postgresql+psycopg://..."`, `"django.db.backends.sqlite3"`.
+  /// `"postgresql+psycopg://..."`, `"django.db.backends.sqlite3"`; and the
+  /// isolation level engines are created with.
   void noteDatabaseDialects(Node root) {
     std::vector<Node> pending{root};
     while (!pending.empty()) {
       Node node = pending.back();
       pending.pop_back();
+      if (ts::is(node, "call") &&
+          lastName(source_, ts::field(node, "function")) ==
+              python_.engineConstructor)
+        if (auto level = stringOf(
+                source_, argumentsOf(source_, node).keyword("isolation_level")))
+          if (auto isolation = isolationFromName(*level))
+            analysis_.engineIsolations.insert(*isolation);
       if (ts::is(node, "string")) {
         if (auto text = stringOf(source_, node))
           for (const auto &[dialect, prefixes] : python_.databaseDialects)

@@ -405,6 +405,19 @@ private:
     write.valueParameters.assign(parameters.begin(), parameters.end());
   }
 
+  /// An update of the row the read `load` loaded, by its primary key.
+  Event updateOfLoadedRow(EventIndex load) {
+    const Event &read = unit_.events[load];
+    Event update;
+    update.kind = EventKind::Update;
+    update.table = read.table;
+    update.tableRef = read.tableRef;
+    update.keyColumns = read.keyColumns;
+    addUnique(update.keyColumns, "id");
+    update.predicateColumns = {"id"};
+    return update;
+  }
+
   /// The session's unit of work: each loaded row with edits becomes an
   /// update keyed by what loaded it. The ORM tests and bumps a declared
   /// version_id_col itself.
@@ -418,14 +431,7 @@ private:
         continue;
       }
       EventIndex load = std::stoul(key.substr(1));
-      const Event &read = unit_.events[load];
-      Event update;
-      update.kind = EventKind::Update;
-      update.table = read.table;
-      update.tableRef = read.tableRef;
-      update.keyColumns = read.keyColumns;
-      addUnique(update.keyColumns, "id");
-      update.predicateColumns = {"id"};
+      Event update = updateOfLoadedRow(load);
       update.incrementsDeclaredVersion = true;
       update.testsDeclaredVersion = true;
       // A flush that matches no row raises StaleDataError.
@@ -1302,14 +1308,8 @@ Value PyLowerer::saveInstance(Node objectNode, const Value &instance,
       edits.push_back({column, {}});
   Event write;
   if (instance.loadedBy) {
-    const Event &read = unit_.events[*instance.loadedBy];
-    write.kind = EventKind::Update;
-    write.table = read.table;
-    write.tableRef = read.tableRef;
-    write.keyColumns = read.keyColumns;
-    addUnique(write.keyColumns, "id");
-    write.predicateColumns = {"id"};
     // save() that matches no row inserts one instead: nothing is checked.
+    write = updateOfLoadedRow(*instance.loadedBy);
   } else if (!instance.name.empty() &&
              std::none_of(python_.django.notModelSuffixes.begin(),
                           python_.django.notModelSuffixes.end(),
