@@ -117,6 +117,11 @@ versionFromOwnRead(const Schema &schema, const Unit &unit, const Event &write) {
   return std::nullopt;
 }
 
+bool rowLockOutsideTransaction(const Event &event) {
+  return event.kind == EventKind::Read && event.lock != RowLock::None &&
+         !event.inTx;
+}
+
 bool protectedByLockOrIsolation(const Unit &unit, EventIndex write) {
   const Event &act = unit.events[write];
   if (isolationOf(unit, act) >= Isolation::RepeatableRead)
@@ -185,12 +190,10 @@ bool versionRuleCovers(const Schema &schema, const Unit &unit,
   if (act.kind != EventKind::Update || unit.kind == Unit::Kind::SqlScript ||
       !versionColumnOf(schema, act.table) || testsVersion(schema, act))
     return false;
-  for (EventIndex i = 0; i < write; ++i) {
-    const Event &read = unit.events[i];
-    if (read.kind == EventKind::Read && read.lock != RowLock::None &&
-        !read.inTx && sameRow(read, act))
+  for (EventIndex i = 0; i < write; ++i)
+    if (rowLockOutsideTransaction(unit.events[i]) &&
+        sameRow(unit.events[i], act))
       return false; // RL501: the lock meant to protect it is already gone
-  }
   bool onlyAtomic =
       !act.setColumns.empty() &&
       std::all_of(act.setColumns.begin(), act.setColumns.end(),
@@ -216,33 +219,31 @@ std::optional<std::string> replayEffect(const Schema &schema, const Unit &unit,
           return std::nullopt; // a replay hits the unique key
     return "insert into " + event.table;
   }
-  bool updates =
-      event.kind == EventKind::Update || event.kind == EventKind::Upsert;
+  if (event.kind != EventKind::Update && event.kind != EventKind::Upsert)
+    return std::nullopt;
   // The client's version: a replay no longer matches it and changes nothing.
-  if (updates && testsVersion(schema, event) &&
-      !versionFromOwnRead(schema, unit, event))
+  if (testsVersion(schema, event) && !versionFromOwnRead(schema, unit, event))
     return std::nullopt;
   const Column *version = versionColumnOf(schema, event.table);
-  if (updates)
-    for (const SetColumn &set : event.setColumns) {
-      // Moving the version on is bookkeeping: a replay changes no data by it.
-      if (version && set.column == version->name)
-        continue;
-      // `version = version + 1 WHERE version = :v`: a replay matches nothing.
-      if (set.atomic && !contains(event.keyColumns, set.column))
-        return "increment of " + event.table + "." + set.column;
-      // `sold_count: lead.sold_count + 1`: an increment computed in code,
-      // from a read of the same column.
-      if (!set.fromCurrentValue)
-        continue;
-      for (EventIndex index : event.valueFrom) {
-        const Event &read = unit.events[index];
-        if (read.kind == EventKind::Read && read.table == event.table &&
-            (read.readsAllColumns || contains(read.readColumns, set.column)))
-          return "update of " + event.table + "." + set.column +
-                 " from its current value";
-      }
+  for (const SetColumn &set : event.setColumns) {
+    // Moving the version on is bookkeeping: a replay changes no data by it.
+    if (version && set.column == version->name)
+      continue;
+    // `version = version + 1 WHERE version = :v`: a replay matches nothing.
+    if (set.atomic && !contains(event.keyColumns, set.column))
+      return "increment of " + event.table + "." + set.column;
+    // `sold_count: lead.sold_count + 1`: an increment computed in code,
+    // from a read of the same column.
+    if (!set.fromCurrentValue)
+      continue;
+    for (EventIndex index : event.valueFrom) {
+      const Event &read = unit.events[index];
+      if (read.kind == EventKind::Read && read.table == event.table &&
+          (read.readsAllColumns || contains(read.readColumns, set.column)))
+        return "update of " + event.table + "." + set.column +
+               " from its current value";
     }
+  }
   return std::nullopt;
 }
 

@@ -58,6 +58,11 @@ bool testsVersion(const Schema &schema, const Event &write);
 std::optional<EventIndex>
 versionFromOwnRead(const Schema &schema, const Unit &unit, const Event &write);
 
+/// A row lock taken outside any transaction: released when its statement
+/// ends, so it protects nothing after (RL501 reports it; the races it fails
+/// to prevent are left to RL501).
+bool rowLockOutsideTransaction(const Event &event);
+
 /// A row lock on the written row, an advisory or table lock, taken earlier
 /// in the transaction the write runs in; or an isolation level at which
 /// PostgreSQL rejects a concurrent update of the row (REPEATABLE READ and up).

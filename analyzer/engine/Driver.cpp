@@ -63,6 +63,16 @@ bool locationLess(const SourceLocation &a, const SourceLocation &b) {
          std::tie(b.file, b.line, b.column, b.endLine, b.endColumn);
 }
 
+/// Calls `visit` on every event of the ORM code (Python) of the scan.
+template <typename Visit>
+void forEachOrmEvent(ScanResult &result, Visit visit) {
+  for (FileAnalysis &file : result.files)
+    if (file.ormCode)
+      for (Unit &unit : file.units)
+        for (Event &event : unit.events)
+          visit(event);
+}
+
 /// When SQLite is the only database the configuration names, an ORM's row
 /// locks lock nothing (SQLAlchemy leaves FOR UPDATE out, Django makes
 /// select_for_update() a no-op): the reads they guard are analysed as
@@ -76,16 +86,12 @@ void dropLocksSqliteIgnores(ScanResult &result) {
   if (dialects.size() != 1 || !dialects.count("sqlite"))
     return;
   bool dropped = false;
-  for (FileAnalysis &file : result.files) {
-    if (!file.ormCode)
-      continue;
-    for (Unit &unit : file.units)
-      for (Event &event : unit.events)
-        if (event.kind == EventKind::Read && event.lock != RowLock::None) {
-          event.lock = RowLock::None;
-          dropped = true;
-        }
-  }
+  forEachOrmEvent(result, [&](Event &event) {
+    if (event.kind == EventKind::Read && event.lock != RowLock::None) {
+      event.lock = RowLock::None;
+      dropped = true;
+    }
+  });
   if (!dropped)
     return;
   Diagnostic note;
@@ -108,15 +114,11 @@ void applyEngineIsolation(ScanResult &result) {
   if (levels.size() != 1)
     return;
   Isolation isolation = *levels.begin();
-  for (FileAnalysis &file : result.files) {
-    if (!file.ormCode)
-      continue;
-    for (Unit &unit : file.units)
-      for (Event &event : unit.events)
-        if (event.kind == EventKind::TxBegin &&
-            event.isolation == Isolation::Unspecified)
-          event.isolation = isolation;
-  }
+  forEachOrmEvent(result, [&](Event &event) {
+    if (event.kind == EventKind::TxBegin &&
+        event.isolation == Isolation::Unspecified)
+      event.isolation = isolation;
+  });
 }
 
 } // namespace

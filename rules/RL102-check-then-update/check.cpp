@@ -35,7 +35,7 @@ private:
     if (std::find(write.valueFrom.begin(), write.valueFrom.end(), guard) !=
         write.valueFrom.end())
       return false;
-    if (read.lock != RowLock::None && !read.inTx)
+    if (rules::rowLockOutsideTransaction(read))
       return false; // RL501: the lock is released before the write
     if (rules::versionRuleCovers(schema, unit, rules::indexOf(unit, write)))
       return false; // RL202: the version check is the fix

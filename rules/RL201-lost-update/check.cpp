@@ -35,7 +35,7 @@ private:
       if (!set.atomic && (read.readsAllColumns ||
                           rules::contains(read.readColumns, set.column)))
         overwritten.push_back(set.column);
-    if (read.lock != RowLock::None && !read.inTx)
+    if (rules::rowLockOutsideTransaction(read))
       return false; // RL501: the lock is released before the write
     if (overwritten.empty() ||
         rules::versionRuleCovers(schema, unit, rules::indexOf(unit, write)))

@@ -14,11 +14,10 @@ public:
              std::vector<Finding> &findings) const override {
     rules::forEachUnit(input, [&](const Unit &unit) {
       for (const Event &event : unit.events) {
-        bool rowLock =
-            event.kind == EventKind::Read && event.lock != RowLock::None;
-        bool scopedLock =
-            event.kind == EventKind::Lock && event.transactionScoped;
-        if ((!rowLock && !scopedLock) || event.inTx)
+        bool rowLock = rules::rowLockOutsideTransaction(event);
+        bool scopedLock = event.kind == EventKind::Lock &&
+                          event.transactionScoped && !event.inTx;
+        if (!rowLock && !scopedLock)
           continue;
         std::string what = rowLock          ? "Row lock on " + event.table
                            : event.advisory ? "Transaction-scoped advisory lock"

@@ -92,11 +92,8 @@ public:
                                  ? ts::field(expression, "function")
                                  : expression);
         }
-    if (atomic) {
-      Event begin;
-      begin.kind = EventKind::TxBegin;
-      tx_ = emit(std::move(begin), function);
-    }
+    if (atomic)
+      openTransaction(function, /*implicit=*/false);
     block(body);
     flushEdits(lastEdit_);
     if (atomic)
@@ -282,10 +279,7 @@ private:
           if (ts::is(value, "call") && beginsTransaction(value)) {
             flushEdits(value);
             closeTransaction(value);
-            Event begin;
-            begin.kind = EventKind::TxBegin;
-            begin.implicit = true;
-            tx_ = emit(std::move(begin), value);
+            openTransaction(value, /*implicit=*/true);
             opened = true;
             if (!ts::isNull(alias)) {
               Value session;
@@ -344,9 +338,15 @@ private:
   void ensureTransaction(Node at) {
     if (tx_ || autocommit_)
       return;
+    openTransaction(at, /*implicit=*/true);
+  }
+
+  /// Begins the transaction the events that follow run in; `implicit` when
+  /// the code wrote no BEGIN of its own (a session's autobegin).
+  void openTransaction(Node at, bool implicit) {
     Event begin;
     begin.kind = EventKind::TxBegin;
-    begin.implicit = true;
+    begin.implicit = implicit;
     tx_ = emit(std::move(begin), at);
   }
 
@@ -1253,9 +1253,7 @@ Value PyLowerer::getOrCreate(OrmQueryState query, bool updates,
     }
   bool opened = false;
   if (updates && !tx_) {
-    Event begin;
-    begin.kind = EventKind::TxBegin;
-    tx_ = emit(std::move(begin), at);
+    openTransaction(at, /*implicit=*/false);
     opened = true;
   }
   lookups(lookup, query, true);
