@@ -103,8 +103,8 @@ std::string LoweringCore::entityKey(const std::string &name) {
   return name;
 }
 
-EventIndex LoweringCore::emit(Event event, Node at) {
-  event.where = source_.where(at);
+EventIndex EventBuilder::emit(Event event, const SourceLocation &where) {
+  event.where = where;
   for (EventIndex guard : guards_)
     if (std::find(event.guardedBy.begin(), event.guardedBy.end(), guard) ==
         event.guardedBy.end())
@@ -120,7 +120,7 @@ EventIndex LoweringCore::emit(Event event, Node at) {
 /// A header value reaches something that can recognise a replay with it: a
 /// database write or query, a call into the scanned code, an idempotency
 /// option. Testing it, logging it or returning it is no use of it.
-void LoweringCore::markUsed(const Value &value) {
+void EventBuilder::markUsed(const Value &value) {
   for (EventIndex header : value.headers)
     unit_.events[header].resultChecked = true;
 }
@@ -131,6 +131,11 @@ Value LoweringCore::condition(Node node) {
   ++conditionDepth_;
   Value value = expression(node);
   --conditionDepth_;
+  tested(value);
+  return value;
+}
+
+void EventBuilder::tested(const Value &value) {
   for (EventIndex write : value.writeResults)
     unit_.events[write].resultChecked = true;
   for (EventIndex read : value.reads) {
@@ -139,7 +144,6 @@ Value LoweringCore::condition(Node node) {
         !source.testedColumns)
       source.testedColumns.emplace();
   }
-  return value;
 }
 
 void LoweringCore::noteTestedColumn(const Value &object,
@@ -149,14 +153,14 @@ void LoweringCore::noteTestedColumn(const Value &object,
     addTestedColumn(*object.loadedBy, property);
 }
 
-void LoweringCore::addTestedColumn(EventIndex read, const std::string &column) {
+void EventBuilder::addTestedColumn(EventIndex read, const std::string &column) {
   auto &tested = unit_.events[read].testedColumns;
   if (!tested)
     tested.emplace();
   addUnique(*tested, column);
 }
 
-void LoweringCore::pushGuards(const std::set<EventIndex> &reads) {
+void EventBuilder::pushGuards(const std::set<EventIndex> &reads) {
   for (EventIndex read : reads)
     if ((unit_.events[read].kind == EventKind::Read ||
          unit_.events[read].kind == EventKind::Call) &&
@@ -166,10 +170,11 @@ void LoweringCore::pushGuards(const std::set<EventIndex> &reads) {
 
 /// Emits a data event and returns the value its result carries: for a
 /// read, one row, the rows, or a value (see OperationModel::result).
-Value LoweringCore::finishEvent(Event event, Node at, const std::string &entity,
+Value EventBuilder::finishEvent(Event event, const SourceLocation &where,
+                                const std::string &entity,
                                 const std::string &resultKind) {
   bool read = event.kind == EventKind::Read;
-  EventIndex index = emit(std::move(event), at);
+  EventIndex index = emit(std::move(event), where);
   Value result;
   if (!read) {
     result.writeResults.insert(index);
@@ -184,10 +189,11 @@ Value LoweringCore::finishEvent(Event event, Node at, const std::string &entity,
   return result;
 }
 
-Value LoweringCore::sqlEvents(
+Value EventBuilder::sqlEvents(
     const std::string &sql, const std::set<std::string> &variables,
     const std::map<std::string, Value> &parameterValues, const Value &setValues,
-    Node at, const std::string &table, const std::string &tableRef) {
+    const SourceLocation &where, const std::string &table,
+    const std::string &tableRef) {
   sql::SqlContext sqlContext;
   sqlContext.variables = variables;
   auto facts = sql::analyzeSql(sql, sqlContext);
@@ -219,16 +225,16 @@ Value LoweringCore::sqlEvents(
                                  carried.parameters.end());
     event.valuesFromRequest |= carried.fromRequest;
     if (event.kind == EventKind::TxBegin) {
-      tx_ = emit(std::move(event), at);
+      tx_ = emit(std::move(event), where);
       continue;
     }
     if (event.kind == EventKind::TxEnd) {
-      emit(std::move(event), at);
+      emit(std::move(event), where);
       tx_.reset();
       continue;
     }
     bool read = event.kind == EventKind::Read;
-    EventIndex index = emit(std::move(event), at);
+    EventIndex index = emit(std::move(event), where);
     if (read)
       result.reads.insert(index);
     else if (isWrite(unit_.events[index].kind))
@@ -239,7 +245,8 @@ Value LoweringCore::sqlEvents(
   return result;
 }
 
-Value LoweringCore::callUnitWith(const std::string &callee, Node at,
+Value EventBuilder::callUnitWith(const std::string &callee,
+                                 const SourceLocation &where,
                                  const std::vector<Value> &arguments) {
   Event event;
   event.kind = EventKind::Call;
@@ -259,7 +266,7 @@ Value LoweringCore::callUnitWith(const std::string &callee, Node at,
     for (EventIndex read : value.reads)
       event.valueFrom.push_back(read);
   }
-  EventIndex index = emit(std::move(event), at);
+  EventIndex index = emit(std::move(event), where);
   // What the callee returns derives from its reads: spliceCalls points
   // these links at them, and hands them the columns the caller tests.
   result.role = Role::EntityInstance;

@@ -38,12 +38,59 @@ EventIndex addHeaderRead(Unit &unit, const std::string &header,
 /// Lists in an HTTP handler's facts the headers its events read.
 void collectHeadersRead(Unit &unit);
 
-class LoweringCore {
+/// The half of lowering that needs no syntax tree: emitting and linking
+/// events, guards, the transaction in force. The Clang front-end builds on it
+/// directly; the tree-sitter front-ends through LoweringCore.
+class EventBuilder {
+public:
+  EventBuilder(const FrameworkModels &models, Unit &unit)
+      : models_(models), unit_(unit) {}
+  virtual ~EventBuilder() = default;
+
+protected:
+  /// Adds the event with the guards and the transaction in force.
+  EventIndex emit(Event event, const SourceLocation &where);
+  /// A header value reaches something that can recognise a replay with it: a
+  /// database write or query, a call into the scanned code, an idempotency
+  /// option. Testing it, logging it or returning it is no use of it.
+  void markUsed(const Value &value);
+  /// What a condition's value means: writes whose result it inspects are
+  /// checked, and reads whose result it tests learn which columns (none:
+  /// existence).
+  void tested(const Value &value);
+  void addTestedColumn(EventIndex read, const std::string &column);
+  /// Makes the reads (or calls) of `reads` guard what is walked next.
+  void pushGuards(const std::set<EventIndex> &reads);
+  /// Emits a data event and returns the value its result carries: for a
+  /// read, one row, the rows, or a value (see OperationModel::result).
+  Value finishEvent(Event event, const SourceLocation &where,
+                    const std::string &entity,
+                    const std::string &resultKind = "row");
+  /// The events of a SQL string whose placeholders are `variables` holding
+  /// `parameterValues`; `__entity` in it stands for `table` (`tableRef`).
+  Value sqlEvents(const std::string &sql,
+                  const std::set<std::string> &variables,
+                  const std::map<std::string, Value> &parameterValues,
+                  const Value &setValues, const SourceLocation &where,
+                  const std::string &table = "",
+                  const std::string &tableRef = "");
+  /// A call to a unit of the scanned code, spliced in after every file is
+  /// read; each argument says what it carries into the callee's parameter.
+  Value callUnitWith(const std::string &callee, const SourceLocation &where,
+                     const std::vector<Value> &arguments);
+
+  const FrameworkModels &models_;
+  Unit &unit_;
+  std::vector<EventIndex> guards_;
+  std::optional<EventIndex> tx_;
+  bool uniqueHandled_ = false;
+};
+
+class LoweringCore : public EventBuilder {
 public:
   LoweringCore(const ts::Source &source, const FrameworkModels &models,
                Unit &unit)
-      : source_(source), models_(models), unit_(unit) {}
-  virtual ~LoweringCore() = default;
+      : EventBuilder(models, unit), source_(source) {}
 
 protected:
   /// The language's expression walk: what `node` holds, emitting the events
@@ -56,36 +103,35 @@ protected:
   /// that loaded it (shared by aliases), or the variable itself for a new one.
   std::string entityKey(const std::string &name);
 
-  // ---- events --------------------------------------------------------------
-  /// Adds the event with the guards and the transaction in force.
-  EventIndex emit(Event event, Node at);
-  /// A header value reaches something that can recognise a replay with it: a
-  /// database write or query, a call into the scanned code, an idempotency
-  /// option. Testing it, logging it or returning it is no use of it.
-  void markUsed(const Value &value);
-  /// Evaluates a condition: writes whose result it inspects are checked, and
-  /// reads whose result it tests learn which columns (none: existence).
+  // ---- events, located at syntax nodes
+  // ---------------------------------------
+  using EventBuilder::callUnitWith;
+  using EventBuilder::emit;
+  using EventBuilder::finishEvent;
+  using EventBuilder::sqlEvents;
+  EventIndex emit(Event event, Node at) {
+    return emit(std::move(event), source_.where(at));
+  }
+  /// Evaluates a condition (see EventBuilder::tested).
   Value condition(Node node);
   void noteTestedColumn(const Value &object, const std::string &property);
-  void addTestedColumn(EventIndex read, const std::string &column);
-  /// Makes the reads (or calls) of `reads` guard what is walked next.
-  void pushGuards(const std::set<EventIndex> &reads);
-  /// Emits a data event and returns the value its result carries: for a
-  /// read, one row, the rows, or a value (see OperationModel::result).
   Value finishEvent(Event event, Node at, const std::string &entity,
-                    const std::string &resultKind = "row");
-  /// The events of a SQL string whose placeholders are `variables` holding
-  /// `parameterValues`; `__entity` in it stands for `table` (`tableRef`).
+                    const std::string &resultKind = "row") {
+    return finishEvent(std::move(event), source_.where(at), entity, resultKind);
+  }
   Value sqlEvents(const std::string &sql,
                   const std::set<std::string> &variables,
                   const std::map<std::string, Value> &parameterValues,
                   const Value &setValues, Node at,
                   const std::string &table = "",
-                  const std::string &tableRef = "");
-  /// A call to a unit of the scanned code, spliced in after every file is
-  /// read; each argument says what it carries into the callee's parameter.
+                  const std::string &tableRef = "") {
+    return sqlEvents(sql, variables, parameterValues, setValues,
+                     source_.where(at), table, tableRef);
+  }
   Value callUnitWith(const std::string &callee, Node at,
-                     const std::vector<Value> &arguments);
+                     const std::vector<Value> &arguments) {
+    return callUnitWith(callee, source_.where(at), arguments);
+  }
   /// `column == value` pairs as the event's key and predicate columns, with
   /// the reads their values come from.
   void addEqualities(const std::vector<std::pair<std::string, Node>> &equal,
@@ -100,12 +146,7 @@ protected:
   };
 
   const ts::Source &source_;
-  const FrameworkModels &models_;
-  Unit &unit_;
   std::vector<std::map<std::string, Value>> scopes_;
-  std::vector<EventIndex> guards_;
-  std::optional<EventIndex> tx_;
-  bool uniqueHandled_ = false;
   int conditionDepth_ = 0;
   std::map<std::string, std::vector<EntityEdit>> edits_;
 };
