@@ -41,6 +41,11 @@ options:
                              node_modules dist build out coverage __pycache__
                              and hidden directories
   --no-default-excludes      walk those default directories too
+  -p BUILD_DIR               C/C++: the directory of compile_commands.json
+                             (default: the nearest one above each file, or in
+                             a build/ directory beside it)
+  -- ARGS                    C/C++: compile every file with ARGS instead of a
+                             compile database (e.g. -- -std=c++17 -Iinclude)
   -h, --help                 show this help
   --version                  show the version
 
@@ -57,6 +62,8 @@ struct Options {
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   std::size_t maxFileMiB = 10;
   std::vector<std::string> excludedNames = defaultExcludedNames();
+  std::string buildDirectory;
+  std::optional<std::vector<std::string>> compileArguments;
 };
 
 int usageError(const std::string &message) {
@@ -91,6 +98,10 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options) {
         return std::nullopt;
       return args[++i];
     };
+    if (arg == "--") {
+      options.compileArguments.emplace(args.begin() + i + 1, args.end());
+      break;
+    }
     if (arg == "-h" || arg == "--help") {
       std::cout << kUsage;
       return kExitClean;
@@ -139,6 +150,12 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options) {
       if (!name || name->empty() || name->find('/') != std::string::npos)
         return usageError("--exclude takes a file or directory name");
       options.excludedNames.push_back(*name);
+    } else if (arg == "-p") {
+      auto directory = value();
+      if (!directory)
+        return usageError("-p takes the build directory holding "
+                          "compile_commands.json");
+      options.buildDirectory = *directory;
     } else if (arg == "--no-default-excludes") {
       const auto &defaults = defaultExcludedNames();
       std::erase_if(options.excludedNames, [&](const std::string &name) {
@@ -224,7 +241,14 @@ int runScan(const Options &options,
             const std::vector<std::unique_ptr<Rule>> &rules) {
   if (options.arguments.empty())
     return usageError("no PATH to scan");
-  std::vector<std::unique_ptr<Frontend>> frontends = createFrontends();
+  CppOptions cpp;
+  cpp.baseDirectory = fs::current_path().string();
+  cpp.buildDirectory = options.buildDirectory;
+  cpp.fixedArguments = options.compileArguments;
+  if (!cpp.buildDirectory.empty() && !fs::is_directory(cpp.buildDirectory))
+    return usageError("-p " + cpp.buildDirectory + ": no such directory");
+  std::vector<std::unique_ptr<Frontend>> frontends =
+      createFrontends(std::move(cpp));
 
   ScanOptions scanOptions;
   scanOptions.paths = options.arguments;

@@ -38,7 +38,7 @@ FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
                                   readDiagnostics);
   if (outcome.source) {
     try {
-      outcome.analysis = frontend.analyze(*outcome.source);
+      outcome.analysis = frontend.analyze(*outcome.source, file.fsPath);
     } catch (const std::exception &error) {
       // A front-end bug must cost one file, never the scan.
       outcome.analysis = {};

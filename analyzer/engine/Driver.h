@@ -20,6 +20,13 @@ public:
   virtual ~Frontend() = default;
   virtual bool handles(const std::string &path) const = 0;
   virtual FileAnalysis analyze(const SourceFile &file) const = 0;
+  /// The same, knowing where the file is on disk: a front-end that reads more
+  /// than the file itself (Clang reads its headers) needs it.
+  virtual FileAnalysis analyze(const SourceFile &file,
+                               const std::string &fsPath) const {
+    (void)fsPath;
+    return analyze(file);
+  }
 };
 
 struct ScanOptions {

@@ -200,6 +200,49 @@ SqlClientModel parseSqlClients(const YAML::Node &root) {
   return model;
 }
 
+int argument(const YAML::Node &node) { return node ? node.as<int>() : -1; }
+
+CppModel parseCpp(const YAML::Node &root) {
+  CppModel model;
+  for (const YAML::Node &item : root["transactions"]) {
+    CppTransactionType type;
+    type.isolationArgument = argument(item["isolation_argument"]);
+    type.nested = item["nested"] && item["nested"].as<bool>();
+    model.transactions[item["type"].as<std::string>()] = type;
+  }
+  model.autocommitTypes = names(root["autocommit_types"]);
+  model.transactionParameters = names(root["transaction_parameters"]);
+  model.commit = names(root["commit"]);
+  model.abort = names(root["abort"]);
+  model.affectedRows = names(root["affected_rows"]);
+  model.uniqueViolationErrors = names(root["unique_violation_errors"]);
+  for (const YAML::Node &item : root["execute"]) {
+    CppSqlCall call;
+    call.sql = argument(item["sql"]);
+    call.statement = argument(item["statement"]);
+    call.values = argument(item["values"]);
+    call.rowsChecked = item["rows_checked"] && item["rows_checked"].as<bool>();
+    model.execute[item["function"].as<std::string>()] = call;
+  }
+  for (const YAML::Node &item : root["prepare"])
+    model.prepare[item["function"].as<std::string>()] = {argument(item["name"]),
+                                                         argument(item["sql"])};
+  const YAML::Node http = root["http"];
+  model.requestTypes = names(http["request_types"]);
+  model.headerGetters = names(http["header_getters"]);
+  for (const YAML::Node &item : http["routes"]) {
+    CppRoute route;
+    route.method = item["method"].as<std::string>();
+    route.path = argument(item["path"]);
+    route.handler = argument(item["handler"]);
+    if (item["path_from"])
+      route.pathFrom = item["path_from"].as<std::string>();
+    route.methodsFrom = names(item["methods_from"]);
+    model.routes[item["function"].as<std::string>()] = route;
+  }
+  return model;
+}
+
 PythonModel parsePython(const YAML::Node &root) {
   PythonModel model;
   const YAML::Node sa = root["sqlalchemy"];
@@ -345,13 +388,11 @@ std::optional<Isolation> isolationFromName(std::string name) {
   return std::nullopt;
 }
 
-FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
-                                     const std::string &prismaYaml,
-                                     const std::string &httpYaml,
-                                     const std::string &effectsYaml,
-                                     const std::string &supabaseYaml,
-                                     const std::string &sqlClientsYaml,
-                                     const std::string &pythonYaml) {
+FrameworkModels parseFrameworkModels(
+    const std::string &typeormYaml, const std::string &prismaYaml,
+    const std::string &httpYaml, const std::string &effectsYaml,
+    const std::string &supabaseYaml, const std::string &sqlClientsYaml,
+    const std::string &pythonYaml, const std::string &cppYaml) {
   FrameworkModels models;
   models.typeorm = parseFile("typeorm.yaml", typeormYaml, parseTypeOrm);
   models.prisma = parseFile("prisma.yaml", prismaYaml, parsePrisma);
@@ -361,6 +402,7 @@ FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
   models.sqlClients =
       parseFile("sql_clients.yaml", sqlClientsYaml, parseSqlClients);
   models.python = parseFile("python.yaml", pythonYaml, parsePython);
+  models.cpp = parseFile("cpp.yaml", cppYaml, parseCpp);
   return models;
 }
 
@@ -368,7 +410,7 @@ const FrameworkModels &builtinModels() {
   static const FrameworkModels models = parseFrameworkModels(
       embedded::kTypeormYaml, embedded::kPrismaYaml, embedded::kHttpYaml,
       embedded::kEffectsYaml, embedded::kSupabaseYaml,
-      embedded::kSqlClientsYaml, embedded::kPythonYaml);
+      embedded::kSqlClientsYaml, embedded::kPythonYaml, embedded::kCppYaml);
   return models;
 }
 

@@ -160,6 +160,45 @@ struct PythonModel {
   } django;
 };
 
+/// A C/C++ call that runs SQL (cpp.yaml `execute`); argument positions, -1
+/// when absent.
+struct CppSqlCall {
+  int sql = -1;
+  /// The argument naming a statement prepared elsewhere, instead of `sql`.
+  int statement = -1;
+  /// The first of the values bound to $1, $2, ...
+  int values = -1;
+  /// The call throws unless the expected number of rows came back.
+  bool rowsChecked = false;
+};
+
+struct CppTransactionType {
+  int isolationArgument = -1; // the template argument naming the level
+  bool nested = false;        // a savepoint in the enclosing transaction
+};
+
+/// A call that registers an HTTP handler (cpp.yaml `http.routes`).
+struct CppRoute {
+  std::string method;
+  int path = -1, handler = -1;
+  /// The chain call holding the path (argument 0), and the chain calls that
+  /// name the methods.
+  std::string pathFrom;
+  NameSet methodsFrom;
+};
+
+/// C and C++ libraries, by the qualified names of their declarations.
+struct CppModel {
+  std::map<std::string, CppTransactionType> transactions;
+  NameSet autocommitTypes, transactionParameters, commit, abort, affectedRows,
+      uniqueViolationErrors;
+  std::map<std::string, CppSqlCall> execute;
+  /// Prepare calls: the arguments holding the statement's name and its SQL.
+  std::map<std::string, std::pair<int, int>> prepare;
+  NameSet requestTypes, headerGetters;
+  std::map<std::string, CppRoute> routes;
+};
+
 struct FrameworkModels {
   TypeOrmModel typeorm;
   PrismaModel prisma;
@@ -168,6 +207,7 @@ struct FrameworkModels {
   SupabaseModel supabase;
   SqlClientModel sqlClients;
   PythonModel python;
+  CppModel cpp;
 };
 
 /// The models built into the binary (parsed on first use; thread-safe).
@@ -175,13 +215,11 @@ const FrameworkModels &builtinModels();
 
 /// Parses the models from YAML text; throws std::runtime_error naming the
 /// file and the problem.
-FrameworkModels parseFrameworkModels(const std::string &typeormYaml,
-                                     const std::string &prismaYaml,
-                                     const std::string &httpYaml,
-                                     const std::string &effectsYaml,
-                                     const std::string &supabaseYaml,
-                                     const std::string &sqlClientsYaml,
-                                     const std::string &pythonYaml);
+FrameworkModels parseFrameworkModels(
+    const std::string &typeormYaml, const std::string &prismaYaml,
+    const std::string &httpYaml, const std::string &effectsYaml,
+    const std::string &supabaseYaml, const std::string &sqlClientsYaml,
+    const std::string &pythonYaml, const std::string &cppYaml);
 
 std::optional<Isolation> isolationFromName(std::string name);
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cpp/CppFrontend.h"
 #include "engine/Driver.h"
 
 #include <memory>
@@ -7,7 +8,8 @@
 
 namespace racelint {
 
-/// Every built-in front-end: SQL, TypeScript/JavaScript, Prisma schema.
-std::vector<std::unique_ptr<Frontend>> createFrontends();
+/// Every built-in front-end: SQL, TypeScript/JavaScript, Prisma schema,
+/// Python, C/C++ (finding compile commands as `cpp` says).
+std::vector<std::unique_ptr<Frontend>> createFrontends(CppOptions cpp = {});
 
 } // namespace racelint

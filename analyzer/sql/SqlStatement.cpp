@@ -423,6 +423,7 @@ private:
           std::find(columns.begin(), columns.end(), column) != columns.end();
       event.setColumns.push_back({column, atomic});
       merge(write.valueVariables, variablesIn(value, scope));
+      merge(write.columnVariables[column], variablesIn(value, scope));
     }
     collectKeyColumns(where, scope, write);
     event.predicateColumns = mainColumnsIn(where, scope);

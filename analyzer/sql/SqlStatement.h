@@ -8,6 +8,7 @@
 #include "model/Program.h"
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,6 +30,8 @@ struct StatementEvent {
   std::size_t offset = 0;
   /// Variables whose values the event writes (SET and VALUES expressions).
   std::set<std::string> valueVariables;
+  /// For an update: the variables in each column's new value.
+  std::map<std::string, std::set<std::string>> columnVariables;
   /// Key columns and the variables they are compared with (`id = v_id`).
   std::vector<std::pair<std::string, std::string>> keyVariables;
 };

@@ -221,6 +221,14 @@ Value EventBuilder::sqlEvents(
           event.predicateValueFrom.emplace_back(column, read);
     for (EventIndex read : carried.reads)
       event.valueFrom.push_back(read);
+    // `SET balance = $1` with `$1` computed from the row read: an increment
+    // done by the application.
+    for (SetColumn &set : event.setColumns)
+      for (const std::string &variable :
+           statementEvent.columnVariables[set.column])
+        if (auto it = parameterValues.find(variable);
+            it != parameterValues.end() && it->second.arithmetic)
+          set.fromCurrentValue = true;
     event.valueParameters.assign(carried.parameters.begin(),
                                  carried.parameters.end());
     event.valuesFromRequest |= carried.fromRequest;

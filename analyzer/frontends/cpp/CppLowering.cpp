@@ -1,0 +1,918 @@
+// Lowers a type-checked Clang AST to program units. Library calls are
+// recognised by the qualified names of their declarations (cpp.yaml), never
+// by spelling: an alias, a `using` or a macro changes nothing.
+
+#include "CppLowering.h"
+
+#include "frontends/FrameworkModels.h"
+#include "frontends/lowering/LoweringCore.h"
+
+#include <clang/AST/ASTContext.h>
+#include <clang/AST/ExprCXX.h>
+#include <clang/AST/RecursiveASTVisitor.h>
+#include <clang/AST/StmtCXX.h>
+#include <clang/Lex/Lexer.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+namespace racelint {
+namespace {
+
+using lowering::EventBuilder;
+using lowering::Role;
+using lowering::Value;
+
+/// Looks through what Clang adds around a value without changing it:
+/// implicit conversions and copies, temporaries, parentheses, functional
+/// casts (`std::string("...")`).
+const clang::Expr *strip(const clang::Expr *expr) {
+  while (expr) {
+    const clang::Expr *next = expr->IgnoreParenImpCasts();
+    if (auto *cleanups = llvm::dyn_cast<clang::ExprWithCleanups>(next))
+      next = cleanups->getSubExpr();
+    else if (auto *temporary =
+                 llvm::dyn_cast<clang::MaterializeTemporaryExpr>(next))
+      next = temporary->getSubExpr();
+    else if (auto *bind = llvm::dyn_cast<clang::CXXBindTemporaryExpr>(next))
+      next = bind->getSubExpr();
+    else if (auto *cast = llvm::dyn_cast<clang::CXXFunctionalCastExpr>(next))
+      next = cast->getSubExpr();
+    else if (auto *construct = llvm::dyn_cast<clang::CXXConstructExpr>(next);
+             construct && construct->getNumArgs() >= 1 &&
+             !construct->getArg(0)->isDefaultArgument())
+      next = construct->getArg(0);
+    if (next == expr)
+      return expr;
+    expr = next;
+  }
+  return expr;
+}
+
+/// The class of a value of this type, through references, const and smart
+/// pointers (`std::shared_ptr<HttpRequest>`).
+const clang::CXXRecordDecl *recordOf(clang::QualType type) {
+  if (type.isNull())
+    return nullptr;
+  const clang::CXXRecordDecl *record =
+      type.getNonReferenceType()->getAsCXXRecordDecl();
+  if (auto *pointer =
+          llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(
+              record)) {
+    std::string name = pointer->getQualifiedNameAsString();
+    if ((name == "std::shared_ptr" || name == "std::unique_ptr") &&
+        pointer->getTemplateArgs().size() > 0 &&
+        pointer->getTemplateArgs()[0].getKind() ==
+            clang::TemplateArgument::Type)
+      return pointer->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
+  }
+  return record;
+}
+
+/// Calls `visit` with the class and each class it derives from, until
+/// `visit` returns true.
+bool anyClass(const clang::CXXRecordDecl *record,
+              const std::function<bool(const clang::CXXRecordDecl *)> &visit) {
+  if (!record)
+    return false;
+  if (visit(record))
+    return true;
+  const clang::CXXRecordDecl *definition = record->getDefinition();
+  if (!definition)
+    return false;
+  for (const clang::CXXBaseSpecifier &base : definition->bases())
+    if (anyClass(base.getType()->getAsCXXRecordDecl(), visit))
+      return true;
+  return false;
+}
+
+bool classIs(const clang::CXXRecordDecl *record, const NameSet &names) {
+  return anyClass(record, [&](const clang::CXXRecordDecl *each) {
+    return names.count(each->getQualifiedNameAsString()) > 0;
+  });
+}
+
+/// The names a call's target answers to: its qualified name, and for a
+/// method the same name in every class its own derives from.
+std::vector<std::string> calleeNames(const clang::FunctionDecl *function) {
+  std::vector<std::string> names;
+  auto *method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
+  if (!method) {
+    names.push_back(function->getQualifiedNameAsString());
+    return names;
+  }
+  std::string member = "::" + method->getNameAsString();
+  anyClass(method->getParent(), [&](const clang::CXXRecordDecl *each) {
+    names.push_back(each->getQualifiedNameAsString() + member);
+    return false;
+  });
+  return names;
+}
+
+template <typename Map>
+const typename Map::mapped_type *
+findCallee(const Map &map, const std::vector<std::string> &names) {
+  for (const std::string &name : names)
+    if (auto found = map.find(name); found != map.end())
+      return &found->second;
+  return nullptr;
+}
+
+bool anyCallee(const NameSet &set, const std::vector<std::string> &names) {
+  return std::any_of(names.begin(), names.end(), [&](const std::string &name) {
+    return set.count(name) > 0;
+  });
+}
+
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
+  return text;
+}
+
+/// What one translation unit knows before its functions are lowered.
+class TranslationUnit {
+public:
+  TranslationUnit(clang::ASTContext &context, const CppModel &model,
+                  const PathNames &names)
+      : context(context), sources(context.getSourceManager()), model(model),
+        names_(names) {}
+
+  racelint::SourceLocation location(clang::SourceRange range) {
+    clang::SourceLocation begin = sources.getFileLoc(range.getBegin());
+    clang::SourceLocation end = clang::Lexer::getLocForEndOfToken(
+        sources.getFileLoc(range.getEnd()), 0, sources, context.getLangOpts());
+    racelint::SourceLocation result;
+    clang::PresumedLoc first = sources.getPresumedLoc(begin, false);
+    if (first.isInvalid())
+      return result;
+    result.file = displayName(sources.getFileID(begin), first.getFilename());
+    result.line = first.getLine();
+    result.column = first.getColumn();
+    clang::PresumedLoc last = end.isValid() ? sources.getPresumedLoc(end, false)
+                                            : clang::PresumedLoc();
+    if (last.isValid() && last.getFileID() == first.getFileID()) {
+      result.endLine = last.getLine();
+      result.endColumn = last.getColumn();
+    } else {
+      result.endLine = result.line;
+      result.endColumn = result.column + 1;
+    }
+    return result;
+  }
+
+  /// Code of the scanned project: not a system header (`-isystem`, the
+  /// compiler's and the libraries' own headers).
+  bool inProject(clang::SourceLocation at) const {
+    clang::SourceLocation file = sources.getFileLoc(at);
+    return file.isValid() && !sources.isInSystemHeader(file) &&
+           sources.getFileEntryForID(sources.getFileID(file)) != nullptr;
+  }
+
+  /// The text of a string the code builds from literals, constants and
+  /// concatenations; nothing for anything computed at run time.
+  std::optional<std::string> text(const clang::Expr *expr, int depth = 0) {
+    expr = strip(expr);
+    if (!expr || depth > 16)
+      return std::nullopt;
+    if (auto *literal = llvm::dyn_cast<clang::StringLiteral>(expr))
+      return literal->getCharByteWidth() == 1
+                 ? std::optional<std::string>(literal->getString().str())
+                 : std::nullopt;
+    if (auto *user = llvm::dyn_cast<clang::UserDefinedLiteral>(expr))
+      return text(user->getCookedLiteral(), depth + 1);
+    if (auto *reference = llvm::dyn_cast<clang::DeclRefExpr>(expr)) {
+      auto *variable = llvm::dyn_cast<clang::VarDecl>(reference->getDecl());
+      if (variable && variable->getInit() &&
+          (variable->getType().isConstQualified() || variable->isConstexpr() ||
+           variable->isLocalVarDecl()))
+        return text(variable->getInit(), depth + 1);
+      return std::nullopt;
+    }
+    const clang::Expr *left = nullptr, *right = nullptr;
+    if (auto *op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(expr);
+        op && op->getOperator() == clang::OO_Plus && op->getNumArgs() == 2) {
+      left = op->getArg(0);
+      right = op->getArg(1);
+    }
+    if (left && right) {
+      auto head = text(left, depth + 1), tail = text(right, depth + 1);
+      if (head && tail)
+        return *head + *tail;
+    }
+    return std::nullopt;
+  }
+
+  /// An HTTP method named by an argument: `"POST"_method`, `"POST"`,
+  /// `HTTPMethod::Post`, `drogon::Post`.
+  std::optional<std::string> httpMethod(const clang::Expr *expr) {
+    expr = strip(expr);
+    if (auto *reference = llvm::dyn_cast_or_null<clang::DeclRefExpr>(expr))
+      if (llvm::isa<clang::EnumConstantDecl>(reference->getDecl()))
+        return upper(reference->getDecl()->getNameAsString());
+    if (auto value = text(expr))
+      return upper(*value);
+    return std::nullopt;
+  }
+
+  clang::ASTContext &context;
+  const clang::SourceManager &sources;
+  const CppModel &model;
+  /// Statements prepared by name (`conn.prepare("debit", "UPDATE ...")`).
+  std::map<std::string, std::string> prepared;
+  /// Handlers registered for HTTP routes: lambdas, and methods (`&C::m`).
+  std::map<const clang::LambdaExpr *, HttpFacts> handlerLambdas;
+  std::map<const clang::FunctionDecl *, HttpFacts> handlerFunctions;
+
+private:
+  std::string displayName(clang::FileID file, llvm::StringRef name) {
+    auto [it, inserted] = displayNames_.emplace(file.getHashValue(), "");
+    if (inserted)
+      it->second = names_.display(name);
+    return it->second;
+  }
+
+  const PathNames &names_;
+  std::map<unsigned, std::string> displayNames_;
+};
+
+/// The object a member call (or a member operator) is made on, and its
+/// other arguments.
+struct CallParts {
+  const clang::FunctionDecl *callee = nullptr;
+  const clang::Expr *object = nullptr;
+  std::vector<const clang::Expr *> arguments;
+};
+
+CallParts callParts(const clang::CallExpr *call) {
+  CallParts parts;
+  parts.callee = call->getDirectCallee();
+  unsigned first = 0;
+  if (auto *member = llvm::dyn_cast<clang::CXXMemberCallExpr>(call)) {
+    parts.object = member->getImplicitObjectArgument();
+  } else if (llvm::isa<clang::CXXOperatorCallExpr>(call) &&
+             llvm::isa_and_nonnull<clang::CXXMethodDecl>(parts.callee) &&
+             call->getNumArgs() > 0) {
+    parts.object = call->getArg(0);
+    first = 1;
+  }
+  for (unsigned i = first; i < call->getNumArgs(); ++i)
+    if (!call->getArg(i)->isDefaultArgument())
+      parts.arguments.push_back(call->getArg(i));
+  return parts;
+}
+
+/// Finds what the translation unit registers and prepares, before any
+/// function is lowered: a handler may be registered after its definition.
+class Registrations : public clang::RecursiveASTVisitor<Registrations> {
+public:
+  explicit Registrations(TranslationUnit &unit) : unit_(unit) {}
+
+  bool VisitCallExpr(clang::CallExpr *call) {
+    CallParts parts = callParts(call);
+    if (!parts.callee || !unit_.inProject(call->getBeginLoc()))
+      return true;
+    std::vector<std::string> names = calleeNames(parts.callee);
+    if (const auto *prepare = findCallee(unit_.model.prepare, names)) {
+      auto [nameArgument, sqlArgument] = *prepare;
+      if (nameArgument < int(parts.arguments.size()) &&
+          sqlArgument < int(parts.arguments.size())) {
+        auto name = unit_.text(parts.arguments[nameArgument]);
+        auto sql = unit_.text(parts.arguments[sqlArgument]);
+        if (name && sql)
+          unit_.prepared[*name] = *sql;
+      }
+    }
+    if (const auto *route = findCallee(unit_.model.routes, names))
+      registerRoute(*route, parts);
+    return true;
+  }
+
+private:
+  void registerRoute(const CppRoute &route, const CallParts &parts) {
+    HttpFacts facts;
+    facts.method = route.method;
+    if (route.path >= 0 && route.path < int(parts.arguments.size()))
+      facts.route = unit_.text(parts.arguments[route.path]).value_or("");
+    // A chain: `app.route("/x").methods("POST"_method)(handler)`.
+    std::vector<std::string> methods;
+    for (const clang::Expr *object = parts.object; object;) {
+      auto *call = llvm::dyn_cast<clang::CallExpr>(strip(object));
+      if (!call)
+        break;
+      CallParts link = callParts(call);
+      if (!link.callee)
+        break;
+      std::vector<std::string> names = calleeNames(link.callee);
+      if (anyCallee(route.methodsFrom, names))
+        for (const clang::Expr *argument : link.arguments)
+          if (auto method = unit_.httpMethod(argument))
+            methods.push_back(*method);
+      if (!route.pathFrom.empty() &&
+          std::find(names.begin(), names.end(), route.pathFrom) !=
+              names.end() &&
+          !link.arguments.empty())
+        facts.route = unit_.text(link.arguments[0]).value_or("");
+      object = link.object;
+    }
+    if (route.handler < 0 || route.handler >= int(parts.arguments.size()))
+      return;
+    const clang::Expr *handler = strip(parts.arguments[route.handler]);
+    auto add = [&](const std::string &method) {
+      HttpFacts each = facts;
+      each.method = method;
+      if (auto *lambda = llvm::dyn_cast<clang::LambdaExpr>(handler))
+        unit_.handlerLambdas.emplace(lambda, each);
+      else if (auto *address = llvm::dyn_cast<clang::UnaryOperator>(handler))
+        if (auto *reference = llvm::dyn_cast<clang::DeclRefExpr>(
+                address->getSubExpr()->IgnoreParenImpCasts()))
+          if (auto *function =
+                  llvm::dyn_cast<clang::FunctionDecl>(reference->getDecl()))
+            unit_.handlerFunctions.emplace(function->getCanonicalDecl(), each);
+    };
+    // One handler for several methods is lowered once, as the method the
+    // rules about requests judge most strictly.
+    static const std::vector<std::string> strictest = {"POST", "PUT", "PATCH",
+                                                       "DELETE"};
+    for (const std::string &method : strictest)
+      if (std::find(methods.begin(), methods.end(), method) != methods.end()) {
+        add(method);
+        return;
+      }
+    add(methods.empty() ? facts.method : methods.front());
+  }
+
+  TranslationUnit &unit_;
+};
+
+/// Lowers one function body: events in program order, def-use of results,
+/// guards, and transactions by RAII scope.
+class Lowerer : public EventBuilder {
+public:
+  Lowerer(TranslationUnit &tu, Unit &unit)
+      : EventBuilder(builtinModels(), unit), tu_(tu) {}
+
+  void lower(llvm::ArrayRef<clang::ParmVarDecl *> parameters,
+             const clang::Stmt *body) {
+    for (unsigned i = 0; i < parameters.size(); ++i)
+      parameter(parameters[i], i);
+    statement(body);
+    lowering::collectHeadersRead(unit_);
+  }
+
+private:
+  struct OpenTransaction {
+    const clang::ValueDecl *variable;
+    EventIndex begin;
+    std::optional<EventIndex> outer;
+  };
+
+  racelint::SourceLocation where(const clang::Stmt *node) {
+    return tu_.location(node->getSourceRange());
+  }
+
+  const CppTransactionType *transactionType(clang::QualType type,
+                                            const clang::CXXRecordDecl **at) {
+    const CppTransactionType *found = nullptr;
+    anyClass(recordOf(type), [&](const clang::CXXRecordDecl *each) {
+      auto it = tu_.model.transactions.find(each->getQualifiedNameAsString());
+      if (it == tu_.model.transactions.end())
+        return false;
+      found = &it->second;
+      *at = each;
+      return true;
+    });
+    return found;
+  }
+
+  /// The level a transaction type names in its template argument
+  /// (`pqxx::transaction<pqxx::serializable>`).
+  Isolation isolationOf(const clang::CXXRecordDecl *record,
+                        const CppTransactionType &type) {
+    auto *specialization =
+        llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(record);
+    if (!specialization || type.isolationArgument < 0 ||
+        type.isolationArgument >= int(specialization->getTemplateArgs().size()))
+      return Isolation::Unspecified;
+    const clang::TemplateArgument &argument =
+        specialization->getTemplateArgs()[type.isolationArgument];
+    if (argument.getKind() != clang::TemplateArgument::Integral)
+      return Isolation::Unspecified;
+    const auto *enumType = argument.getIntegralType()->getAs<clang::EnumType>();
+    if (!enumType)
+      return Isolation::Unspecified;
+    for (const clang::EnumConstantDecl *constant :
+         enumType->getDecl()->enumerators())
+      if (llvm::APSInt::isSameValue(constant->getInitVal(),
+                                    argument.getAsIntegral()))
+        return isolationFromName(constant->getNameAsString())
+            .value_or(Isolation::Unspecified);
+    return Isolation::Unspecified;
+  }
+
+  void parameter(const clang::ParmVarDecl *parameter, unsigned index) {
+    const clang::CXXRecordDecl *record = recordOf(parameter->getType());
+    if (classIs(record, tu_.model.requestTypes)) {
+      Value request;
+      request.role = Role::Request;
+      values_[parameter] = request;
+    } else if (classIs(record, tu_.model.autocommitTypes)) {
+      transactions_[parameter] = std::nullopt;
+    } else if (classIs(record, tu_.model.transactionParameters)) {
+      // The caller's transaction: the body runs inside it.
+      if (!tx_) {
+        Event begin;
+        begin.kind = EventKind::TxBegin;
+        begin.implicit = true;
+        tx_ = emit(std::move(begin), tu_.location(parameter->getSourceRange()));
+      }
+      transactions_[parameter] = tx_;
+    } else {
+      Value value;
+      value.parameters.insert(index);
+      values_[parameter] = value;
+    }
+  }
+
+  /// The transaction a statement runs in when it goes through `object`:
+  /// unset when `object` is no transaction variable of this unit.
+  std::optional<std::optional<EventIndex>>
+  transactionOf(const clang::Expr *object) {
+    auto *reference = llvm::dyn_cast_or_null<clang::DeclRefExpr>(strip(object));
+    if (!reference)
+      return std::nullopt;
+    auto found = transactions_.find(reference->getDecl());
+    if (found == transactions_.end())
+      return std::nullopt;
+    return found->second;
+  }
+
+  void declare(const clang::VarDecl *variable) {
+    clang::QualType type = variable->getType();
+    const clang::CXXRecordDecl *record = nullptr;
+    const CppTransactionType *transaction = transactionType(type, &record);
+    if (transaction && !type->isReferenceType()) {
+      auto *construct = llvm::dyn_cast_or_null<clang::CXXConstructExpr>(
+          variable->getInit() ? strip(variable->getInit()) : nullptr);
+      if (transaction->nested) { // a savepoint: still the outer transaction
+        auto outer = construct && construct->getNumArgs() > 0
+                         ? transactionOf(construct->getArg(0))
+                         : std::nullopt;
+        transactions_[variable] = outer.value_or(tx_);
+        return;
+      }
+      Event begin;
+      begin.kind = EventKind::TxBegin;
+      begin.isolation = isolationOf(record, *transaction);
+      EventIndex index =
+          emit(std::move(begin), tu_.location(variable->getSourceRange()));
+      transactions_[variable] = index;
+      open_.back().push_back({variable, index, tx_});
+      tx_ = index;
+      return;
+    }
+    if (classIs(recordOf(type), tu_.model.autocommitTypes) &&
+        !type->isReferenceType()) {
+      transactions_[variable] = std::nullopt;
+      return;
+    }
+    if (!variable->getInit())
+      return;
+    if (auto alias = transactionOf(variable->getInit())) {
+      transactions_[variable] = *alias;
+      return;
+    }
+    values_[variable] = expression(variable->getInit());
+  }
+
+  /// Ends the transaction `variable` holds, at `at` (commit, or the end of
+  /// its scope).
+  void endTransaction(const clang::ValueDecl *variable,
+                      const racelint::SourceLocation &at) {
+    for (auto &scope : open_)
+      for (auto it = scope.begin(); it != scope.end(); ++it)
+        if (it->variable == variable) {
+          Event end;
+          end.kind = EventKind::TxEnd;
+          end.inTx = it->begin;
+          emit(std::move(end), at);
+          tx_ = it->outer;
+          scope.erase(it);
+          return;
+        }
+  }
+
+  // ---- statements
+  // ------------------------------------------------------------
+
+  /// Returns true when the statement always leaves the function.
+  bool statement(const clang::Stmt *node) {
+    if (!node)
+      return false;
+    if (auto *block = llvm::dyn_cast<clang::CompoundStmt>(node))
+      return compound(block);
+    if (auto *declarations = llvm::dyn_cast<clang::DeclStmt>(node)) {
+      for (const clang::Decl *declaration : declarations->decls())
+        if (auto *variable = llvm::dyn_cast<clang::VarDecl>(declaration))
+          declare(variable);
+      return false;
+    }
+    if (auto *result = llvm::dyn_cast<clang::ReturnStmt>(node)) {
+      if (result->getRetValue())
+        expression(result->getRetValue());
+      return true;
+    }
+    if (llvm::isa<clang::BreakStmt>(node) ||
+        llvm::isa<clang::ContinueStmt>(node))
+      return true; // the rest of the block does not run either
+    if (auto *branch = llvm::dyn_cast<clang::IfStmt>(node))
+      return ifStatement(branch);
+    if (auto *attempt = llvm::dyn_cast<clang::CXXTryStmt>(node))
+      return tryStatement(attempt);
+    if (auto *loop = llvm::dyn_cast<clang::CXXForRangeStmt>(node)) {
+      Value rows = expression(loop->getRangeInit());
+      values_[loop->getLoopVariable()] = rows;
+      std::size_t saved = guards_.size();
+      pushGuards(rows.reads);
+      statement(loop->getBody());
+      guards_.resize(saved);
+      return false;
+    }
+    if (llvm::isa<clang::ForStmt>(node) || llvm::isa<clang::WhileStmt>(node) ||
+        llvm::isa<clang::DoStmt>(node) || llvm::isa<clang::SwitchStmt>(node)) {
+      std::size_t saved = guards_.size();
+      for (const clang::Stmt *child : node->children()) {
+        if (auto *test = llvm::dyn_cast_or_null<clang::Expr>(child))
+          pushGuards(condition(test).reads);
+        else
+          statement(child);
+      }
+      guards_.resize(saved);
+      return false;
+    }
+    if (auto *expr = llvm::dyn_cast<clang::Expr>(node)) {
+      auto *inner = strip(expr);
+      if (auto *thrown = llvm::dyn_cast<clang::CXXThrowExpr>(inner)) {
+        if (thrown->getSubExpr())
+          expression(thrown->getSubExpr());
+        return true;
+      }
+      expression(expr);
+      return false;
+    }
+    for (const clang::Stmt *child : node->children())
+      statement(child);
+    return false;
+  }
+
+  bool compound(const clang::CompoundStmt *block) {
+    open_.emplace_back();
+    std::size_t savedGuards = guards_.size();
+    bool exits = false;
+    for (const clang::Stmt *child : block->body())
+      if (statement(child)) {
+        exits = true;
+        break; // what follows is unreachable
+      }
+    // Leaving the scope destroys its transactions: uncommitted ones roll
+    // back.
+    racelint::SourceLocation end =
+        tu_.location(clang::SourceRange(block->getRBracLoc()));
+    while (!open_.back().empty())
+      endTransaction(open_.back().back().variable, end);
+    open_.pop_back();
+    guards_.resize(savedGuards);
+    return exits;
+  }
+
+  bool ifStatement(const clang::IfStmt *node) {
+    if (node->getInit())
+      statement(node->getInit());
+    if (node->getConditionVariable())
+      declare(node->getConditionVariable());
+    Value test = condition(node->getCond());
+    std::size_t saved = guards_.size();
+    pushGuards(test.reads);
+    bool thenExits = statement(node->getThen());
+    guards_.resize(saved);
+    bool elseExits = false;
+    if (node->getElse()) {
+      pushGuards(test.reads);
+      elseExits = statement(node->getElse());
+      guards_.resize(saved);
+    }
+    // An early exit: everything after the if runs on one outcome of the test.
+    if (thenExits || elseExits)
+      pushGuards(test.reads);
+    return thenExits && elseExits;
+  }
+
+  bool tryStatement(const clang::CXXTryStmt *node) {
+    bool handles = false;
+    for (unsigned i = 0; i < node->getNumHandlers(); ++i) {
+      const clang::CXXRecordDecl *caught =
+          recordOf(node->getHandler(i)->getCaughtType());
+      handles |= caught && tu_.model.uniqueViolationErrors.count(
+                               caught->getQualifiedNameAsString()) > 0;
+    }
+    bool saved = uniqueHandled_;
+    uniqueHandled_ |= handles;
+    bool exits = statement(node->getTryBlock());
+    uniqueHandled_ = saved;
+    for (unsigned i = 0; i < node->getNumHandlers(); ++i)
+      statement(node->getHandler(i)->getHandlerBlock());
+    return exits && node->getNumHandlers() == 0;
+  }
+
+  // ---- expressions
+  // -----------------------------------------------------------
+
+  Value condition(const clang::Expr *expr) {
+    ++conditionDepth_;
+    Value value = expression(expr);
+    --conditionDepth_;
+    tested(value);
+    return value;
+  }
+
+  /// A column of a loaded row, tested by a condition.
+  void noteColumn(const Value &value) {
+    if (conditionDepth_ > 0 && value.sourceColumn)
+      addTestedColumn(value.sourceColumn->first, value.sourceColumn->second);
+  }
+
+  Value expression(const clang::Expr *expr) {
+    expr = strip(expr);
+    if (!expr)
+      return {};
+    if (auto *reference = llvm::dyn_cast<clang::DeclRefExpr>(expr)) {
+      auto found = values_.find(reference->getDecl());
+      if (found == values_.end())
+        return {};
+      noteColumn(found->second);
+      return found->second;
+    }
+    if (auto *call = llvm::dyn_cast<clang::CallExpr>(expr))
+      return this->call(call);
+    if (auto *member = llvm::dyn_cast<clang::MemberExpr>(expr)) {
+      Value object = expression(member->getBase());
+      Value result;
+      result.absorb(object);
+      result.fromRequest |= object.role == Role::Request;
+      return result;
+    }
+    if (auto *binary = llvm::dyn_cast<clang::BinaryOperator>(expr))
+      return binaryOperator(binary);
+    if (llvm::isa<clang::LambdaExpr>(expr))
+      return {}; // a unit of its own when registered as a handler
+    if (auto *thrown = llvm::dyn_cast<clang::CXXThrowExpr>(expr)) {
+      if (thrown->getSubExpr())
+        expression(thrown->getSubExpr());
+      return {};
+    }
+    Value value;
+    for (const clang::Stmt *child : expr->children())
+      if (auto *part = llvm::dyn_cast_or_null<clang::Expr>(child)) {
+        Value each = expression(part);
+        value.absorb(each);
+        value.arithmetic |= each.arithmetic;
+        if (!value.sourceColumn)
+          value.sourceColumn = each.sourceColumn;
+      }
+    return value;
+  }
+
+  Value binaryOperator(const clang::BinaryOperator *binary) {
+    if (binary->isAssignmentOp()) {
+      Value value = expression(binary->getRHS());
+      if (binary->isCompoundAssignmentOp()) {
+        Value current = expression(binary->getLHS());
+        value.absorb(current);
+        value.arithmetic |= !current.reads.empty();
+      }
+      if (auto *target = llvm::dyn_cast<clang::DeclRefExpr>(
+              binary->getLHS()->IgnoreParenImpCasts()))
+        values_[target->getDecl()] = value;
+      return value;
+    }
+    Value left = expression(binary->getLHS());
+    Value right = expression(binary->getRHS());
+    Value value;
+    value.absorb(left);
+    value.absorb(right);
+    if (binary->isAdditiveOp() || binary->isMultiplicativeOp())
+      value.arithmetic = !value.reads.empty();
+    return value;
+  }
+
+  Value call(const clang::CallExpr *callExpr) {
+    CallParts parts = callParts(callExpr);
+    if (!parts.callee)
+      return absorbAll(parts);
+    std::vector<std::string> names = calleeNames(parts.callee);
+    const CppModel &model = tu_.model;
+    if (anyCallee(model.headerGetters, names) && !parts.arguments.empty()) {
+      Event read;
+      read.kind = EventKind::HeaderRead;
+      read.detail = tu_.text(parts.arguments[0]).value_or("");
+      Value value;
+      value.headers.insert(emit(std::move(read), where(callExpr)));
+      return value;
+    }
+    if (const CppSqlCall *sql = findCallee(model.execute, names))
+      return runSql(*sql, parts, callExpr);
+    if (anyCallee(model.commit, names) || anyCallee(model.abort, names)) {
+      if (auto *reference =
+              llvm::dyn_cast_or_null<clang::DeclRefExpr>(strip(parts.object)))
+        endTransaction(reference->getDecl(), where(callExpr));
+      return {};
+    }
+    if (findCallee(model.prepare, names))
+      return {}; // read before lowering
+    if (auto *op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(callExpr)) {
+      if ((op->getOperator() == clang::OO_Arrow ||
+           op->getOperator() == clang::OO_Star) &&
+          parts.object)
+        return expression(parts.object); // `req->...`: the object itself
+      if (op->getOperator() == clang::OO_Subscript && parts.object)
+        return subscript(parts);
+    }
+    if (isProjectFunction(parts.callee)) {
+      std::vector<Value> arguments;
+      for (const clang::Expr *argument : parts.arguments)
+        arguments.push_back(expression(argument));
+      std::optional<EventIndex> saved = tx_;
+      for (const clang::Expr *argument : parts.arguments)
+        if (auto transaction = transactionOf(argument))
+          tx_ = *transaction; // the callee runs in the transaction passed
+      Value result =
+          callUnitWith(unitName(parts.callee), where(callExpr), arguments);
+      tx_ = saved;
+      return result;
+    }
+    return absorbAll(parts);
+  }
+
+  /// A call we know nothing about: its result derives from what it is given
+  /// (`r[0]["balance"].as<int>()`, `std::stoi(req.body)`).
+  Value absorbAll(const CallParts &parts) {
+    Value value;
+    if (parts.object) {
+      Value object = expression(parts.object);
+      value.absorb(object);
+      value.fromRequest |= object.role == Role::Request;
+      value.sourceColumn = object.sourceColumn;
+      value.arithmetic = object.arithmetic;
+    }
+    for (const clang::Expr *argument : parts.arguments)
+      value.absorb(expression(argument));
+    return value;
+  }
+
+  /// `row["balance"]`: the column of the rows a read loaded.
+  Value subscript(const CallParts &parts) {
+    Value value = expression(parts.object);
+    Value result;
+    result.absorb(value);
+    result.fromRequest |= value.role == Role::Request;
+    if (!parts.arguments.empty()) {
+      auto column = tu_.text(parts.arguments[0]);
+      if (column && value.reads.size() == 1) {
+        result.sourceColumn.emplace(*value.reads.begin(), *column);
+        noteColumn(result);
+      } else {
+        result.absorb(expression(parts.arguments[0]));
+        result.sourceColumn = value.sourceColumn;
+      }
+    }
+    return result;
+  }
+
+  Value runSql(const CppSqlCall &spec, const CallParts &parts,
+               const clang::CallExpr *callExpr) {
+    const std::vector<const clang::Expr *> &arguments = parts.arguments;
+    std::optional<std::string> sql;
+    if (spec.sql >= 0 && spec.sql < int(arguments.size()))
+      sql = tu_.text(arguments[spec.sql]);
+    else if (spec.statement >= 0 && spec.statement < int(arguments.size()))
+      if (auto name = tu_.text(arguments[spec.statement]))
+        if (auto found = tu_.prepared.find(*name); found != tu_.prepared.end())
+          sql = found->second;
+    if (!sql)
+      return absorbAll(parts); // SQL built at run time: no events from a guess
+    std::set<std::string> variables;
+    std::string statement = lowering::placeholdersToVariables(*sql, variables);
+    std::map<std::string, Value> values;
+    if (spec.values >= 0)
+      for (int i = spec.values; i < int(arguments.size()); ++i)
+        values["__p" + std::to_string(i - spec.values + 1)] =
+            expression(arguments[i]);
+    std::optional<EventIndex> saved = tx_;
+    if (auto transaction = transactionOf(parts.object))
+      tx_ = *transaction;
+    Value result = sqlEvents(statement, variables, values, {}, where(callExpr));
+    tx_ = saved;
+    if (spec.rowsChecked)
+      for (EventIndex write : result.writeResults)
+        unit_.events[write].resultChecked = true;
+    return result;
+  }
+
+  bool isProjectFunction(const clang::FunctionDecl *function) const {
+    if (!function->getIdentifier() ||
+        llvm::isa<clang::CXXConstructorDecl>(function) ||
+        llvm::isa<clang::CXXDestructorDecl>(function))
+      return false;
+    if (auto *method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
+        method && method->getParent()->isLambda())
+      return false;
+    return tu_.inProject(function->getCanonicalDecl()->getLocation());
+  }
+
+public:
+  /// How calls name a function: "Class.method" or "function".
+  static std::string unitName(const clang::FunctionDecl *function) {
+    if (auto *method = llvm::dyn_cast<clang::CXXMethodDecl>(function))
+      return method->getParent()->getNameAsString() + "." +
+             method->getNameAsString();
+    return function->getNameAsString();
+  }
+
+private:
+  TranslationUnit &tu_;
+  std::map<const clang::ValueDecl *, Value> values_;
+  /// Transaction variables: their TxBegin, or none for autocommit ones.
+  std::map<const clang::ValueDecl *, std::optional<EventIndex>> transactions_;
+  std::vector<std::vector<OpenTransaction>> open_{{}};
+  int conditionDepth_ = 0;
+};
+
+/// Finds the units: functions and methods defined in the project, and
+/// lambdas registered as HTTP handlers.
+class UnitFinder : public clang::RecursiveASTVisitor<UnitFinder> {
+public:
+  UnitFinder(TranslationUnit &tu, FileAnalysis &analysis)
+      : tu_(tu), analysis_(analysis) {}
+
+  bool VisitFunctionDecl(clang::FunctionDecl *function) {
+    if (!function->doesThisDeclarationHaveABody() ||
+        function->isDependentContext() || function->isTemplateInstantiation() ||
+        !function->getIdentifier() || !tu_.inProject(function->getLocation()))
+      return true;
+    if (auto *method = llvm::dyn_cast<clang::CXXMethodDecl>(function);
+        method && method->getParent()->isLambda())
+      return true;
+    Unit unit;
+    unit.kind = llvm::isa<clang::CXXMethodDecl>(function)
+                    ? Unit::Kind::Method
+                    : Unit::Kind::Function;
+    unit.name = Lowerer::unitName(function);
+    unit.qualifiedName = unit.name;
+    unit.declared = tu_.location(function->getLocation());
+    auto handler = tu_.handlerFunctions.find(function->getCanonicalDecl());
+    if (handler != tu_.handlerFunctions.end()) {
+      unit.kind = Unit::Kind::RouteHandler;
+      unit.http = handler->second;
+    }
+    lowerInto(std::move(unit), function->parameters(), function->getBody());
+    return true;
+  }
+
+  bool VisitLambdaExpr(clang::LambdaExpr *lambda) {
+    auto handler = tu_.handlerLambdas.find(lambda);
+    if (handler == tu_.handlerLambdas.end())
+      return true;
+    Unit unit;
+    unit.kind = Unit::Kind::RouteHandler;
+    unit.http = handler->second;
+    unit.name = unit.http->method + " " + unit.http->route;
+    unit.declared = tu_.location(
+        clang::SourceRange(lambda->getIntroducerRange().getBegin()));
+    lowerInto(std::move(unit), lambda->getCallOperator()->parameters(),
+              lambda->getBody());
+    return true;
+  }
+
+private:
+  void lowerInto(Unit unit, llvm::ArrayRef<clang::ParmVarDecl *> parameters,
+                 const clang::Stmt *body) {
+    analysis_.units.push_back(std::move(unit));
+    Lowerer lowerer(tu_, analysis_.units.back());
+    lowerer.lower(parameters, body);
+  }
+
+  TranslationUnit &tu_;
+  FileAnalysis &analysis_;
+};
+
+} // namespace
+
+void lowerTranslationUnit(clang::ASTContext &context, const CppModel &model,
+                          const PathNames &names, FileAnalysis &analysis) {
+  TranslationUnit tu(context, model, names);
+  Registrations(tu).TraverseAST(context);
+  UnitFinder(tu, analysis).TraverseAST(context);
+}
+
+} // namespace racelint
