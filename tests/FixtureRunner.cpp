@@ -148,8 +148,13 @@ int checkFixture(const fs::path &file,
     }
   for (const std::string &failure : failures)
     std::cerr << failure << "\n";
+  // A C++ fixture that does not compile, or compiles without its flags,
+  // tests the matchers on something other than the declarations it names.
   for (const Diagnostic &diagnostic : result.diagnostics)
-    if (diagnostic.where.file == display && diagnostic.level == Level::Error) {
+    if ((diagnostic.where.file == display &&
+         diagnostic.level == Level::Error) ||
+        diagnostic.code == "compile-error" ||
+        diagnostic.code == "no-compile-command") {
       std::cerr << display
                 << ": unexpected input problem: " << diagnostic.message << "\n";
       failures.push_back(diagnostic.message);

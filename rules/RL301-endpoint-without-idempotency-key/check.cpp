@@ -53,7 +53,8 @@ public:
                  containsWord(event.table, metadata().option("money-tables")) ||
                  std::any_of(event.setColumns.begin(), event.setColumns.end(),
                              [&](const SetColumn &set) {
-                               return set.atomic &&
+                               // `balance - 1` counts in code or in SQL.
+                               return (set.atomic || set.fromCurrentValue) &&
                                       containsWord(
                                           set.column,
                                           metadata().option("money-columns"));

@@ -177,7 +177,10 @@ std::string PathNames::display(llvm::StringRef path) const {
   return displayPathFor(text, baseDirectory);
 }
 
-CppFrontend::CppFrontend(CppOptions options) : options_(std::move(options)) {}
+CppFrontend::CppFrontend(CppOptions options) : options_(std::move(options)) {
+  if (options_.baseDirectory.empty())
+    options_.baseDirectory = fs::current_path().string();
+}
 CppFrontend::~CppFrontend() = default;
 
 bool CppFrontend::handles(const std::string &path) const {

@@ -715,7 +715,8 @@ private:
     if (anyCallee(model.headerGetters, names) && !parts.arguments.empty()) {
       Event read;
       read.kind = EventKind::HeaderRead;
-      read.detail = tu_.text(parts.arguments[0]).value_or("");
+      // Header names are case-insensitive; rules compare them in lower case.
+      read.detail = lowering::lower(tu_.text(parts.arguments[0]).value_or(""));
       Value value;
       value.headers.insert(emit(std::move(read), where(callExpr)));
       return value;
