@@ -21,10 +21,12 @@ cd "$root"
 packages=(
   cmake g++ ninja-build pkg-config git ca-certificates time python3
   nodejs npm
-  llvm-14-dev libclang-14-dev libclang-cpp14-dev
+  llvm-14-dev libclang-14-dev libclang-cpp14-dev libclang-common-14-dev clang-14
   libpg-query-dev libtree-sitter-dev
   nlohmann-json3-dev libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev
+  # The C++ fixtures and demo compile against these libraries' real headers.
+  libpqxx-dev libcpp-httplib-dev libsqlite3-dev
 )
 missing=()
 for package in "${packages[@]}"; do
@@ -49,7 +51,8 @@ if [[ $mode == demo ]]; then
   # Findings are the point of the demo: exit 1 ("findings reported") is success here.
   status=0
   "build/$preset/racelint" scan fixtures/apps/marketplace fixtures/apps/bands \
-    fixtures/apps/billing fixtures/apps/planner fixtures/apps/school ||
+    fixtures/apps/billing fixtures/apps/planner fixtures/apps/school \
+    fixtures/apps/ledger ||
     status=$?
   [[ $status -le 1 ]] || exit "$status"
   exit 0
