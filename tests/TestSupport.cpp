@@ -34,9 +34,12 @@ fs::path TempDirectory::write(const std::string &name,
 }
 
 ScanResult scanWithBuiltins(const std::vector<std::string> &paths,
-                            const std::string &base, unsigned jobs) {
+                            const std::string &base, unsigned jobs,
+                            CppOptions cpp) {
   static const std::vector<std::unique_ptr<Rule>> rules = createBuiltinRules();
-  std::vector<std::unique_ptr<Frontend>> frontends = createFrontends();
+  cpp.baseDirectory = base;
+  std::vector<std::unique_ptr<Frontend>> frontends =
+      createFrontends(std::move(cpp));
   ScanOptions options;
   options.paths = paths;
   options.baseDirectory = base;

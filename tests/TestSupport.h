@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/Driver.h"
+#include "frontends/cpp/CppFrontend.h"
 
 #include <filesystem>
 #include <map>
@@ -21,9 +22,11 @@ private:
   std::filesystem::path path_;
 };
 
-/// Scans `paths` with the SQL front-end and every built-in rule.
+/// Scans `paths` with every built-in front-end and rule; C/C++ files find
+/// their compile commands as `cpp` says.
 ScanResult scanWithBuiltins(const std::vector<std::string> &paths,
-                            const std::string &base, unsigned jobs = 1);
+                            const std::string &base, unsigned jobs = 1,
+                            CppOptions cpp = {});
 
 /// Writes `files` (name -> text) into a temporary directory and scans it.
 ScanResult scanFiles(const std::map<std::string, std::string> &files);

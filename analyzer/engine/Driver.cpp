@@ -63,6 +63,18 @@ bool locationLess(const SourceLocation &a, const SourceLocation &b) {
          std::tie(b.file, b.line, b.column, b.endLine, b.endColumn);
 }
 
+/// A function defined in a header is lowered with every translation unit
+/// that includes it: only its first copy is kept, so that the header's
+/// findings are reported once and calls to it stay unambiguous.
+void dropRepeatedUnits(std::vector<FileAnalysis> &files) {
+  std::set<std::pair<SourceLocation, std::string>> seen;
+  for (FileAnalysis &file : files)
+    std::erase_if(file.units, [&](const Unit &unit) {
+      return unit.declared.valid() && unit.declared.file != file.path &&
+             !seen.emplace(unit.declared, unit.name).second;
+    });
+}
+
 /// Calls `visit` on every event of the ORM code (Python) of the scan.
 template <typename Visit>
 void forEachOrmEvent(ScanResult &result, Visit visit) {
@@ -160,6 +172,7 @@ void buildSchemaAndCheck(ScanResult &result,
       applySchemaChange(result.schema, renamed);
     }
 
+  dropRepeatedUnits(result.files);
   dropLocksSqliteIgnores(result);
   applyEngineIsolation(result);
   resolveNames(result.files);

@@ -8,9 +8,11 @@
 
 #include <clang/AST/ASTConsumer.h>
 #include <clang/Basic/Diagnostic.h>
+#include <clang/Basic/DiagnosticLex.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendAction.h>
 #include <clang/Tooling/CompilationDatabase.h>
+#include <clang/Tooling/JSONCompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
@@ -104,6 +106,15 @@ class LowerAction : public clang::ASTFrontendAction {
 public:
   LowerAction(const PathNames &names, FileAnalysis &analysis)
       : names_(names), analysis_(analysis) {}
+
+  bool BeginSourceFileAction(clang::CompilerInstance &compiler) override {
+    // A missing header is fatal to Clang, which then skips every later
+    // #include: the rest of the file would lose its library types too.
+    compiler.getDiagnostics().setSeverity(clang::diag::err_pp_file_not_found,
+                                          clang::diag::Severity::Error, {});
+    return true;
+  }
+
   std::unique_ptr<clang::ASTConsumer>
   CreateASTConsumer(clang::CompilerInstance &, llvm::StringRef) override {
     return std::make_unique<LowerConsumer>(names_, analysis_);
@@ -208,11 +219,24 @@ CppFrontend::databaseFor(const std::string &absolutePath) const {
     Database database;
     database.where = directory;
     std::string error;
-    database.database =
-        CompilationDatabase::loadFromDirectory(directory, error);
-    bool present = fs::exists(fs::path(directory) / "compile_commands.json") ||
-                   fs::exists(fs::path(directory) / "compile_flags.txt");
-    if (!database.database && (present || !options_.buildDirectory.empty()))
+    fs::path json = fs::path(directory) / "compile_commands.json";
+    fs::path flags = fs::path(directory) / "compile_flags.txt";
+    if (fs::exists(json)) {
+      // As clangd: files the build does not list (headers, new files)
+      // borrow the command of the most similar one.
+      if (auto loaded = clang::tooling::JSONCompilationDatabase::loadFromFile(
+              json.string(), error,
+              clang::tooling::JSONCommandLineSyntax::AutoDetect))
+        database.database = clang::tooling::inferTargetAndDriverMode(
+            clang::tooling::inferMissingCompileCommands(std::move(loaded)));
+    } else if (fs::exists(flags)) {
+      database.database =
+          clang::tooling::FixedCompilationDatabase::loadFromFile(flags.string(),
+                                                                 error);
+    } else if (!options_.buildDirectory.empty()) {
+      error = "no compile_commands.json there";
+    }
+    if (!database.database)
       database.error = error;
     return databases_.emplace(directory, std::move(database)).first->second;
   };
@@ -269,7 +293,11 @@ FileAnalysis CppFrontend::analyze(const SourceFile &file,
   // directory, which LibTooling would look for beside our executable.
   command.CommandLine.insert(command.CommandLine.begin() + 1,
                              "-resource-dir=" RACELINT_CLANG_RESOURCE_DIR);
-  command.CommandLine.insert(command.CommandLine.begin() + 1, "-w");
+  // No warnings (the compiler's business), every error (a limit would end
+  // in a fatal error that stops the parse), and no error count on stderr.
+  for (const char *argument :
+       {"-w", "-ferror-limit=0", "-fno-caret-diagnostics"})
+    command.CommandLine.insert(command.CommandLine.begin() + 1, argument);
 
   PathNames names;
   names.baseDirectory = options_.baseDirectory;

@@ -1,0 +1,172 @@
+// The C/C++ front-end on the inputs a build gives it: no compile database,
+// a broken one, `-p` and `--`, compile errors, missing headers, headers
+// shared by translation units, and a huge translation unit.
+
+#include "TestSupport.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+using namespace racelint;
+using racelint::testing::countRule;
+using racelint::testing::findDiagnostic;
+using racelint::testing::scanWithBuiltins;
+using racelint::testing::TempDirectory;
+
+namespace {
+
+// A row lock through a nontransaction: one RL501, found only when Clang
+// resolves the libpqxx types (the real Debian headers).
+const char *const kLockOutsideTransaction = R"(#include <pqxx/pqxx>
+
+long balance(pqxx::connection &db, long id) {
+  pqxx::nontransaction tx{db};
+  return tx.exec_params1("SELECT balance FROM accounts WHERE id = $1 FOR UPDATE", id)[0].as<long>();
+}
+)";
+
+ScanResult scanDirectory(const TempDirectory &directory, CppOptions cpp = {},
+                         unsigned jobs = 1) {
+  return scanWithBuiltins({directory.path().string()},
+                          directory.path().string(), jobs, std::move(cpp));
+}
+
+std::string compileDatabase(const TempDirectory &directory,
+                            const std::string &file, const std::string &flags) {
+  return R"([{"directory": ")" + directory.path().string() +
+         R"(", "command": "c++ -std=c++17 )" + flags + " -c " + file +
+         R"(", "file": ")" + file + R"("}])";
+}
+
+TEST(CppFrontend, WithoutCompileDatabaseAnalysesWithDefaultFlags) {
+  TempDirectory directory;
+  directory.write("src/accounts.cpp", kLockOutsideTransaction);
+  ScanResult result = scanDirectory(directory);
+  const Diagnostic *missing = findDiagnostic(result, "no-compile-command");
+  ASSERT_NE(missing, nullptr);
+  EXPECT_NE(missing->message.find("-p BUILD_DIR"), std::string::npos);
+  EXPECT_EQ(countRule(result, "RL501"), 1);
+}
+
+TEST(CppFrontend, BrokenCompileDatabaseIsReportedAndTheFileStillAnalysed) {
+  TempDirectory directory;
+  directory.write("compile_commands.json", "[{\"directory\": ");
+  directory.write("accounts.cpp", kLockOutsideTransaction);
+  ScanResult result = scanDirectory(directory);
+  const Diagnostic *broken = findDiagnostic(result, "no-compile-command");
+  ASSERT_NE(broken, nullptr);
+  EXPECT_NE(broken->message.find("cannot read the compile database"),
+            std::string::npos);
+  EXPECT_EQ(countRule(result, "RL501"), 1);
+}
+
+// The SQL takes its lock only when the build defines LOCKED: the finding
+// shows which flags the file was compiled with.
+const char *const kLockedByMacro = R"(#include <pqxx/pqxx>
+#ifdef LOCKED
+#define LOCK " FOR UPDATE"
+#else
+#define LOCK ""
+#endif
+
+long balance(pqxx::connection &db, long id) {
+  pqxx::nontransaction tx{db};
+  return tx.exec_params1(std::string("SELECT balance FROM accounts WHERE id = $1") + LOCK, id)[0].as<long>();
+}
+)";
+
+TEST(CppFrontend, FindsTheCompileDatabaseAboveTheFile) {
+  TempDirectory directory;
+  directory.write("src/accounts.cpp", kLockedByMacro);
+  directory.write("compile_commands.json",
+                  compileDatabase(directory, "src/accounts.cpp", "-DLOCKED"));
+  ScanResult result = scanDirectory(directory);
+  EXPECT_EQ(findDiagnostic(result, "no-compile-command"), nullptr);
+  EXPECT_EQ(countRule(result, "RL501"), 1);
+}
+
+TEST(CppFrontend, BuildDirectoryOptionNamesTheDatabase) {
+  TempDirectory project, build;
+  project.write("accounts.cpp", kLockedByMacro);
+  build.write("compile_commands.json",
+              compileDatabase(project, "accounts.cpp", "-DLOCKED"));
+  CppOptions cpp;
+  cpp.buildDirectory = build.path().string();
+  ScanResult result = scanDirectory(project, cpp);
+  EXPECT_EQ(findDiagnostic(result, "no-compile-command"), nullptr);
+  EXPECT_EQ(countRule(result, "RL501"), 1);
+
+  cpp.buildDirectory = project.path().string(); // no database there
+  result = scanDirectory(project, cpp);
+  const Diagnostic *missing = findDiagnostic(result, "no-compile-command");
+  ASSERT_NE(missing, nullptr);
+  EXPECT_NE(missing->message.find("no compile_commands.json there"),
+            std::string::npos);
+  EXPECT_EQ(countRule(result, "RL501"), 0);
+}
+
+TEST(CppFrontend, FixedArgumentsReplaceTheDatabase) {
+  TempDirectory directory;
+  directory.write("accounts.cpp", kLockedByMacro);
+  CppOptions cpp;
+  cpp.fixedArguments = std::vector<std::string>{"-std=c++17", "-DLOCKED"};
+  ScanResult result = scanDirectory(directory, cpp);
+  EXPECT_EQ(findDiagnostic(result, "no-compile-command"), nullptr);
+  EXPECT_EQ(countRule(result, "RL501"), 1);
+}
+
+TEST(CppFrontend, CompileErrorsAreReportedAndTheRestAnalysed) {
+  TempDirectory directory;
+  std::string text = kLockOutsideTransaction;
+  text += "int broken() { return ; }\nvoid worse() { undeclared(1); }\n";
+  directory.write("accounts.cpp", text);
+  ScanResult result = scanDirectory(directory);
+  const Diagnostic *error = findDiagnostic(result, "compile-error");
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->where.file, "accounts.cpp");
+  EXPECT_GT(error->where.line, 6u);
+  EXPECT_EQ(countRule(result, "RL501"), 1);
+}
+
+TEST(CppFrontend, MissingHeaderDoesNotHideTheIncludesAfterIt) {
+  TempDirectory directory;
+  directory.write("accounts.cpp",
+                  std::string("#include \"generated/config.h\"\n") +
+                      kLockOutsideTransaction);
+  ScanResult result = scanDirectory(directory);
+  const Diagnostic *error = findDiagnostic(result, "compile-error");
+  ASSERT_NE(error, nullptr);
+  EXPECT_NE(error->message.find("generated/config.h"), std::string::npos);
+  EXPECT_EQ(countRule(result, "RL501"), 1);
+}
+
+TEST(CppFrontend, HeaderFindingsAreReportedOnce) {
+  TempDirectory directory;
+  std::string header = kLockOutsideTransaction;
+  header.replace(header.find("long balance"), 4, "inline long");
+  directory.write("include/accounts.h", "#pragma once\n" + header);
+  directory.write("compile_flags.txt", "-std=c++17\n-Iinclude\n");
+  for (const char *file : {"a.cpp", "b.cpp", "c.cpp"})
+    directory.write(file, "#include \"accounts.h\"\n");
+  for (unsigned jobs : {1u, 2u}) {
+    ScanResult result = scanDirectory(directory, {}, jobs);
+    ASSERT_EQ(countRule(result, "RL501"), 1);
+    EXPECT_EQ(result.findings.front().where.file, "include/accounts.h");
+  }
+}
+
+TEST(CppFrontend, HugeTranslationUnit) {
+  TempDirectory directory;
+  std::ostringstream text;
+  text << kLockOutsideTransaction;
+  for (int i = 0; i < 4000; ++i)
+    text << "int generated" << i << "(int x) {\n  int y = x * " << i
+         << ";\n  if (y > 3) return y - 1;\n  return y + " << i << ";\n}\n";
+  directory.write("generated.cpp", text.str());
+  ScanResult result = scanDirectory(directory);
+  EXPECT_EQ(countRule(result, "RL501"), 1);
+  EXPECT_GE(result.files.front().units.size(), 4001u);
+}
+
+} // namespace
