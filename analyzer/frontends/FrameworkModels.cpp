@@ -208,13 +208,14 @@ CppModel parseCpp(const YAML::Node &root) {
     CppTransactionType type;
     type.isolationArgument = argument(item["isolation_argument"]);
     type.nested = item["nested"] && item["nested"].as<bool>();
+    type.behaviorArgument = argument(item["behavior_argument"]);
+    type.serializableBehaviors = names(item["serializable_behaviors"]);
     model.transactions[item["type"].as<std::string>()] = type;
   }
   model.autocommitTypes = names(root["autocommit_types"]);
   model.transactionParameters = names(root["transaction_parameters"]);
   model.commit = names(root["commit"]);
   model.abort = names(root["abort"]);
-  model.affectedRows = names(root["affected_rows"]);
   model.uniqueViolationErrors = names(root["unique_violation_errors"]);
   for (const YAML::Node &item : root["execute"]) {
     CppSqlCall call;
@@ -222,11 +223,27 @@ CppModel parseCpp(const YAML::Node &root) {
     call.statement = argument(item["statement"]);
     call.values = argument(item["values"]);
     call.rowsChecked = item["rows_checked"] && item["rows_checked"].as<bool>();
+    if (item["dialect"])
+      call.dialect = item["dialect"].as<std::string>();
     model.execute[item["function"].as<std::string>()] = call;
   }
   for (const YAML::Node &item : root["prepare"])
     model.prepare[item["function"].as<std::string>()] = {argument(item["name"]),
                                                          argument(item["sql"])};
+  const YAML::Node statements = root["statements"];
+  CppStatementApi &api = model.statements;
+  api.dialect = statements["dialect"].as<std::string>();
+  for (const YAML::Node &item : statements["prepare"])
+    api.prepare[item["function"].as<std::string>()] = {argument(item["sql"]),
+                                                       argument(item["out"])};
+  for (const YAML::Node &item : statements["types"])
+    api.types[item["type"].as<std::string>()] = argument(item["sql"]);
+  for (const YAML::Node &item : statements["bind"])
+    api.bind[item["function"].as<std::string>()] = {argument(item["position"]),
+                                                    argument(item["value"])};
+  api.run = names(statements["run"]);
+  api.columns = names(statements["columns"]);
+  api.changes = names(statements["changes"]);
   const YAML::Node http = root["http"];
   model.requestTypes = names(http["request_types"]);
   model.headerGetters = names(http["header_getters"]);

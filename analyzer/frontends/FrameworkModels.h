@@ -170,11 +170,29 @@ struct CppSqlCall {
   int values = -1;
   /// The call throws unless the expected number of rows came back.
   bool rowsChecked = false;
+  /// "sqlite": the SQL is SQLite's (rewritten with sql::sqliteToPostgres).
+  std::string dialect;
 };
 
 struct CppTransactionType {
   int isolationArgument = -1; // the template argument naming the level
   bool nested = false;        // a savepoint in the enclosing transaction
+  /// The constructor argument naming a behavior, and the behaviors that
+  /// make the transaction serializable (SQLite's IMMEDIATE).
+  int behaviorArgument = -1;
+  NameSet serializableBehaviors;
+};
+
+/// Prepared statements bound by position and run step by step (SQLite).
+struct CppStatementApi {
+  std::string dialect;
+  /// Prepare calls: the SQL argument and the statement's out-parameter.
+  std::map<std::string, std::pair<int, int>> prepare;
+  /// Classes constructed from SQL: the constructor's SQL argument.
+  std::map<std::string, int> types;
+  /// Bind calls: the position (or name) argument and the value argument.
+  std::map<std::string, std::pair<int, int>> bind;
+  NameSet run, columns, changes;
 };
 
 /// A call that registers an HTTP handler (cpp.yaml `http.routes`).
@@ -190,11 +208,12 @@ struct CppRoute {
 /// C and C++ libraries, by the qualified names of their declarations.
 struct CppModel {
   std::map<std::string, CppTransactionType> transactions;
-  NameSet autocommitTypes, transactionParameters, commit, abort, affectedRows,
+  NameSet autocommitTypes, transactionParameters, commit, abort,
       uniqueViolationErrors;
   std::map<std::string, CppSqlCall> execute;
   /// Prepare calls: the arguments holding the statement's name and its SQL.
   std::map<std::string, std::pair<int, int>> prepare;
+  CppStatementApi statements;
   NameSet requestTypes, headerGetters;
   std::map<std::string, CppRoute> routes;
 };

@@ -6,6 +6,7 @@
 
 #include "frontends/FrameworkModels.h"
 #include "frontends/lowering/LoweringCore.h"
+#include "sql/SqliteDialect.h"
 
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/ExprCXX.h>
@@ -24,6 +25,24 @@ using lowering::EventBuilder;
 using lowering::Role;
 using lowering::Value;
 
+/// A construction from one value (a copy, a move, `std::string` from a
+/// literal), as opposed to one from several arguments.
+bool isConversion(const clang::CXXConstructExpr *construct) {
+  unsigned given = 0;
+  for (const clang::Expr *argument : construct->arguments())
+    given += !argument->isDefaultArgument();
+  return given == 1 && !construct->getArg(0)->isDefaultArgument();
+}
+
+/// The constructor call that initialises a variable, if any.
+const clang::CXXConstructExpr *constructionOf(const clang::VarDecl *variable) {
+  const clang::Expr *init = variable->getInit();
+  if (auto *cleanups = llvm::dyn_cast_or_null<clang::ExprWithCleanups>(init))
+    init = cleanups->getSubExpr();
+  return init ? llvm::dyn_cast<clang::CXXConstructExpr>(init->IgnoreImplicit())
+              : nullptr;
+}
+
 /// Looks through what Clang adds around a value without changing it:
 /// implicit conversions and copies, temporaries, parentheses, functional
 /// casts (`std::string("...")`).
@@ -40,14 +59,23 @@ const clang::Expr *strip(const clang::Expr *expr) {
     else if (auto *cast = llvm::dyn_cast<clang::CXXFunctionalCastExpr>(next))
       next = cast->getSubExpr();
     else if (auto *construct = llvm::dyn_cast<clang::CXXConstructExpr>(next);
-             construct && construct->getNumArgs() >= 1 &&
-             !construct->getArg(0)->isDefaultArgument())
+             construct && isConversion(construct))
       next = construct->getArg(0);
     if (next == expr)
       return expr;
     expr = next;
   }
   return expr;
+}
+
+/// The variable an expression names, through `&` (an out-parameter).
+const clang::ValueDecl *variableOf(const clang::Expr *expr) {
+  expr = strip(expr);
+  if (auto *address = llvm::dyn_cast_or_null<clang::UnaryOperator>(expr);
+      address && address->getOpcode() == clang::UO_AddrOf)
+    expr = strip(address->getSubExpr());
+  auto *reference = llvm::dyn_cast_or_null<clang::DeclRefExpr>(expr);
+  return reference ? reference->getDecl() : nullptr;
 }
 
 /// The class of a value of this type, through references, const and smart
@@ -362,6 +390,14 @@ public:
   }
 
 private:
+  /// A statement prepared from SQL, the values bound to it, and what its
+  /// first run returned.
+  struct PreparedStatement {
+    std::string sql;
+    std::map<std::string, Value> values;
+    std::optional<Value> result;
+  };
+
   struct OpenTransaction {
     const clang::ValueDecl *variable;
     EventIndex begin;
@@ -411,6 +447,26 @@ private:
     return Isolation::Unspecified;
   }
 
+  static std::optional<std::string> enumeratorName(const clang::Expr *expr) {
+    auto *reference = llvm::dyn_cast_or_null<clang::DeclRefExpr>(strip(expr));
+    if (reference && llvm::isa<clang::EnumConstantDecl>(reference->getDecl()))
+      return reference->getDecl()->getNameAsString();
+    return std::nullopt;
+  }
+
+  template <typename Map>
+  static const typename Map::mapped_type *
+  findClass(const Map &map, const clang::CXXRecordDecl *record) {
+    const typename Map::mapped_type *found = nullptr;
+    anyClass(record, [&](const clang::CXXRecordDecl *each) {
+      auto it = map.find(each->getQualifiedNameAsString());
+      if (it != map.end())
+        found = &it->second;
+      return found != nullptr;
+    });
+    return found;
+  }
+
   void parameter(const clang::ParmVarDecl *parameter, unsigned index) {
     const clang::CXXRecordDecl *record = recordOf(parameter->getType());
     if (classIs(record, tu_.model.requestTypes)) {
@@ -453,8 +509,7 @@ private:
     const clang::CXXRecordDecl *record = nullptr;
     const CppTransactionType *transaction = transactionType(type, &record);
     if (transaction && !type->isReferenceType()) {
-      auto *construct = llvm::dyn_cast_or_null<clang::CXXConstructExpr>(
-          variable->getInit() ? strip(variable->getInit()) : nullptr);
+      const clang::CXXConstructExpr *construct = constructionOf(variable);
       if (transaction->nested) { // a savepoint: still the outer transaction
         auto outer = construct && construct->getNumArgs() > 0
                          ? transactionOf(construct->getArg(0))
@@ -465,6 +520,12 @@ private:
       Event begin;
       begin.kind = EventKind::TxBegin;
       begin.isolation = isolationOf(record, *transaction);
+      if (construct && transaction->behaviorArgument >= 0 &&
+          transaction->behaviorArgument < int(construct->getNumArgs()))
+        if (auto behavior = enumeratorName(
+                construct->getArg(transaction->behaviorArgument));
+            behavior && transaction->serializableBehaviors.count(*behavior))
+          begin.isolation = Isolation::Serializable;
       EventIndex index =
           emit(std::move(begin), tu_.location(variable->getSourceRange()));
       transactions_[variable] = index;
@@ -479,6 +540,14 @@ private:
     }
     if (!variable->getInit())
       return;
+    const CppStatementApi &api = tu_.model.statements;
+    if (const int *sqlArgument = findClass(api.types, recordOf(type))) {
+      const clang::CXXConstructExpr *construct = constructionOf(variable);
+      if (construct && *sqlArgument < int(construct->getNumArgs()))
+        if (auto sql = tu_.text(construct->getArg(*sqlArgument)))
+          statements_[variable] = PreparedStatement{*sql, {}, std::nullopt};
+      return;
+    }
     if (auto alias = transactionOf(variable->getInit())) {
       transactions_[variable] = *alias;
       return;
@@ -519,8 +588,11 @@ private:
       return false;
     }
     if (auto *result = llvm::dyn_cast<clang::ReturnStmt>(node)) {
+      // A write's outcome returned (`return sqlite3_changes(db) == 1;`) is
+      // the caller's to check, as C code reports success.
       if (result->getRetValue())
-        expression(result->getRetValue());
+        for (EventIndex write : expression(result->getRetValue()).writeResults)
+          unit_.events[write].resultChecked = true;
       return true;
     }
     if (llvm::isa<clang::BreakStmt>(node) ||
@@ -701,6 +773,9 @@ private:
     Value value;
     value.absorb(left);
     value.absorb(right);
+    // `current == NULL`: a test of that column, wherever it is kept.
+    value.sourceColumn =
+        left.sourceColumn ? left.sourceColumn : right.sourceColumn;
     if (binary->isAdditiveOp() || binary->isMultiplicativeOp())
       value.arithmetic = !value.reads.empty();
     return value;
@@ -731,6 +806,8 @@ private:
     }
     if (findCallee(model.prepare, names))
       return {}; // read before lowering
+    if (auto statement = statementCall(parts, names, callExpr))
+      return *statement;
     if (auto *op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(callExpr)) {
       if ((op->getOperator() == clang::OO_Arrow ||
            op->getOperator() == clang::OO_Star) &&
@@ -802,22 +879,128 @@ private:
           sql = found->second;
     if (!sql)
       return absorbAll(parts); // SQL built at run time: no events from a guess
-    std::set<std::string> variables;
-    std::string statement = lowering::placeholdersToVariables(*sql, variables);
     std::map<std::string, Value> values;
     if (spec.values >= 0)
       for (int i = spec.values; i < int(arguments.size()); ++i)
         values["__p" + std::to_string(i - spec.values + 1)] =
             expression(arguments[i]);
-    std::optional<EventIndex> saved = tx_;
-    if (auto transaction = transactionOf(parts.object))
-      tx_ = *transaction;
-    Value result = sqlEvents(statement, variables, values, {}, where(callExpr));
-    tx_ = saved;
+    Value result =
+        runText(*sql, spec.dialect, values, parts.object, where(callExpr));
     if (spec.rowsChecked)
       for (EventIndex write : result.writeResults)
         unit_.events[write].resultChecked = true;
     return result;
+  }
+
+  /// The events of SQL text run through `object` (a transaction variable,
+  /// or none: the statement runs in the transaction in force, and its own
+  /// BEGIN and COMMIT change that).
+  Value runText(std::string sql, const std::string &dialect,
+                const std::map<std::string, Value> &values,
+                const clang::Expr *object, const racelint::SourceLocation &at) {
+    if (dialect == "sqlite")
+      sql = sql::sqliteToPostgres(sql);
+    std::set<std::string> variables;
+    std::string statement = lowering::placeholdersToVariables(sql, variables);
+    Value result;
+    if (auto transaction = transactionOf(object)) {
+      std::optional<EventIndex> saved = tx_;
+      tx_ = *transaction;
+      result = sqlEvents(statement, variables, values, {}, at);
+      tx_ = saved;
+    } else {
+      result = sqlEvents(statement, variables, values, {}, at);
+    }
+    if (!result.writeResults.empty())
+      lastWrites_ = result.writeResults;
+    return result;
+  }
+
+  /// A call of a prepared-statement API (SQLite's): preparing, binding,
+  /// running, reading columns, counting changes.
+  std::optional<Value> statementCall(const CallParts &parts,
+                                     const std::vector<std::string> &names,
+                                     const clang::CallExpr *callExpr) {
+    const CppStatementApi &api = tu_.model.statements;
+    const std::vector<const clang::Expr *> &arguments = parts.arguments;
+    auto argument = [&](int index) -> const clang::Expr * {
+      return index >= 0 && index < int(arguments.size()) ? arguments[index]
+                                                         : nullptr;
+    };
+    if (const auto *prepare = findCallee(api.prepare, names)) {
+      const clang::ValueDecl *out = variableOf(argument(prepare->second));
+      auto sql = argument(prepare->first) ? tu_.text(argument(prepare->first))
+                                          : std::nullopt;
+      if (out && sql)
+        statements_[out] = PreparedStatement{*sql, {}, std::nullopt};
+      return Value{};
+    }
+    if (anyCallee(api.changes, names)) {
+      Value changes;
+      changes.writeResults = lastWrites_;
+      return changes;
+    }
+    // The rest act on a statement: the object, or the first argument.
+    bool method = parts.object != nullptr;
+    const clang::ValueDecl *target =
+        variableOf(method ? parts.object : argument(0));
+    auto found = target ? statements_.find(target) : statements_.end();
+    int shift = method ? 0 : 1; // positions below count after the statement
+    if (const auto *bind = findCallee(api.bind, names)) {
+      if (found != statements_.end() && argument(bind->first) &&
+          argument(bind->second))
+        if (auto key = placeholderKey(argument(bind->first)))
+          found->second.values[*key] = expression(argument(bind->second));
+      return Value{};
+    }
+    if (anyCallee(api.run, names)) {
+      if (found == statements_.end())
+        return Value{};
+      PreparedStatement &statement = found->second;
+      if (!statement.result)
+        statement.result = runText(statement.sql, api.dialect, statement.values,
+                                   nullptr, where(callExpr));
+      return *statement.result;
+    }
+    if (anyCallee(api.columns, names)) {
+      if (found == statements_.end() || !found->second.result)
+        return Value{};
+      return column(*found->second.result, argument(shift));
+    }
+    return std::nullopt;
+  }
+
+  /// The variable a placeholder becomes (see placeholdersToVariables):
+  /// position 2 is `__p2`, `:name` is `__name`.
+  std::optional<std::string> placeholderKey(const clang::Expr *expr) {
+    clang::Expr::EvalResult position;
+    if (expr->EvaluateAsInt(position, tu_.context))
+      return "__p" + std::to_string(position.Val.getInt().getExtValue());
+    if (auto name = tu_.text(expr); name && !name->empty())
+      return "__" + (name->front() == ':' ? name->substr(1) : *name);
+    return std::nullopt;
+  }
+
+  /// A column of the current row of a statement's read, by index or name.
+  Value column(const Value &rows, const clang::Expr *index) {
+    Value value;
+    value.absorb(rows);
+    if (!index || rows.reads.size() != 1)
+      return value;
+    EventIndex read = *rows.reads.begin();
+    std::string name = tu_.text(index).value_or("");
+    clang::Expr::EvalResult position;
+    const std::vector<std::string> &columns = unit_.events[read].readColumns;
+    if (name.empty() && index->EvaluateAsInt(position, tu_.context)) {
+      auto at = position.Val.getInt().getExtValue();
+      if (at >= 0 && at < int64_t(columns.size()))
+        name = columns[at];
+    }
+    if (!name.empty()) {
+      value.sourceColumn.emplace(read, name);
+      noteColumn(value);
+    }
+    return value;
   }
 
   bool isProjectFunction(const clang::FunctionDecl *function) const {
@@ -846,6 +1029,9 @@ private:
   /// Transaction variables: their TxBegin, or none for autocommit ones.
   std::map<const clang::ValueDecl *, std::optional<EventIndex>> transactions_;
   std::vector<std::vector<OpenTransaction>> open_{{}};
+  std::map<const clang::ValueDecl *, PreparedStatement> statements_;
+  /// The writes of the last statement that wrote: what "changes" reports.
+  std::set<EventIndex> lastWrites_;
   int conditionDepth_ = 0;
 };
 
