@@ -3,9 +3,10 @@
 //   ok: RL101           no such finding there
 //   todoruleid: RL101   a known miss: fails once it fires (promote it)
 //   todook: RL101       a known false positive: fails once it stops
-// behind any comment leader (//, #, --). A finding on a line that no
-// annotation names fails too. A directory holding `.fixture-root` is scanned
-// whole, so that migrations elsewhere in it decide schema-dependent verdicts.
+// behind any comment leader (//, #, --, or inside /* */). A finding on a line
+// that no annotation names fails too. A directory holding `.fixture-root` is
+// scanned whole, so that migrations elsewhere in it decide schema-dependent
+// verdicts.
 //
 //   racelint_fixture_runner FILE
 //   racelint_fixture_runner --examples RULE_ID   (the rule.yaml bad/good)
@@ -43,6 +44,9 @@ std::string trim(const std::string &text) {
 std::optional<std::pair<std::string, std::vector<std::string>>>
 parseAnnotation(const std::string &line) {
   std::string text = trim(line);
+  // C's block comment: `/* ruleid: RL101 */`.
+  if (text.starts_with("/*") && text.ends_with("*/"))
+    text = "//" + text.substr(2, text.size() - 4);
   for (const char *leader : {"//", "--", "#"})
     if (text.starts_with(leader)) {
       text = trim(text.substr(std::string(leader).size()));
