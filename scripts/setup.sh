@@ -26,7 +26,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev
   # The C++ fixtures and demo compile against these libraries' real headers.
-  libpqxx-dev libcpp-httplib-dev libsqlite3-dev libsqlitecpp-dev libsoci-dev
+  libpqxx-dev libcpp-httplib-dev libsqlite3-dev libsqlitecpp-dev
 )
 missing=()
 for package in "${packages[@]}"; do

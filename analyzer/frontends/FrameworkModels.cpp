@@ -244,6 +244,12 @@ CppModel parseCpp(const YAML::Node &root) {
   api.run = names(statements["run"]);
   api.columns = names(statements["columns"]);
   api.changes = names(statements["changes"]);
+  const YAML::Node streams = root["streams"];
+  model.streams.start = names(streams["start"]);
+  model.streams.append = names(streams["append"]);
+  model.streams.chain = names(streams["chain"]);
+  model.streams.use = names(streams["use"]);
+  model.streams.into = names(streams["into"]);
   const YAML::Node http = root["http"];
   model.requestTypes = names(http["request_types"]);
   model.headerGetters = names(http["header_getters"]);

@@ -195,6 +195,11 @@ struct CppStatementApi {
   NameSet run, columns, changes;
 };
 
+/// SQL streamed into a session with bound values (SOCI).
+struct CppStreamApi {
+  NameSet start, append, chain, use, into;
+};
+
 /// A call that registers an HTTP handler (cpp.yaml `http.routes`).
 struct CppRoute {
   std::string method;
@@ -214,6 +219,7 @@ struct CppModel {
   /// Prepare calls: the arguments holding the statement's name and its SQL.
   std::map<std::string, std::pair<int, int>> prepare;
   CppStatementApi statements;
+  CppStreamApi streams;
   NameSet requestTypes, headerGetters;
   std::map<std::string, CppRoute> routes;
 };

@@ -70,7 +70,7 @@ public:
     diagnostics.push_back(std::move(diagnostic));
   }
 
-  void finish() {
+  void summarize() {
     if (errors_ <= kMaxCompileErrors)
       return;
     Diagnostic more;
@@ -318,7 +318,7 @@ FileAnalysis CppFrontend::analyze(const SourceFile &file,
   tool.setDiagnosticConsumer(&errors);
   LowerActionFactory factory(names, analysis);
   int status = tool.run(&factory);
-  errors.finish();
+  errors.summarize();
   analysis.diagnostics.insert(analysis.diagnostics.end(),
                               errors.diagnostics.begin(),
                               errors.diagnostics.end());

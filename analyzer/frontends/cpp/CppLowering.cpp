@@ -808,6 +808,10 @@ private:
       return {}; // read before lowering
     if (auto statement = statementCall(parts, names, callExpr))
       return *statement;
+    if (anyCallee(model.streams.chain, names) ||
+        anyCallee(model.streams.append, names) ||
+        anyCallee(model.streams.start, names))
+      return streamedSql(callExpr);
     if (auto *op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(callExpr)) {
       if ((op->getOperator() == clang::OO_Arrow ||
            op->getOperator() == clang::OO_Star) &&
@@ -970,6 +974,68 @@ private:
     return std::nullopt;
   }
 
+  /// `session << "SQL" << more, use(a), into(b);`: the chain is walked from
+  /// its last link back to the session.
+  Value streamedSql(const clang::CallExpr *last) {
+    const CppStreamApi &api = tu_.model.streams;
+    std::vector<const clang::Expr *> links; // use() and into(), last first
+    std::vector<const clang::Expr *> texts; // the SQL parts, last first
+    const clang::Expr *session = nullptr;
+    for (const clang::Expr *at = last; at;) {
+      auto *call = llvm::dyn_cast<clang::CallExpr>(strip(at));
+      CallParts parts = call ? callParts(call) : CallParts{};
+      if (!parts.callee || parts.arguments.empty())
+        return absorbAll(parts);
+      std::vector<std::string> names = calleeNames(parts.callee);
+      if (anyCallee(api.chain, names))
+        links.push_back(parts.arguments[0]);
+      else if (anyCallee(api.append, names) || anyCallee(api.start, names))
+        texts.push_back(parts.arguments[0]);
+      else
+        return absorbAll(parts);
+      if (anyCallee(api.start, names)) {
+        session = parts.object;
+        break;
+      }
+      at = parts.object;
+    }
+    std::string sql;
+    for (auto text = texts.rbegin(); text != texts.rend(); ++text) {
+      auto part = tu_.text(*text);
+      if (!part)
+        return Value{}; // SQL built at run time: no events from a guess
+      sql += *part;
+    }
+    std::vector<Value> used;
+    std::vector<const clang::ValueDecl *> targets;
+    for (auto link = links.rbegin(); link != links.rend(); ++link) {
+      auto *call = llvm::dyn_cast<clang::CallExpr>(strip(*link));
+      CallParts parts = call ? callParts(call) : CallParts{};
+      if (!parts.callee || parts.arguments.empty())
+        continue;
+      std::vector<std::string> names = calleeNames(parts.callee);
+      if (anyCallee(api.use, names))
+        used.push_back(expression(parts.arguments[0]));
+      else if (anyCallee(api.into, names))
+        targets.push_back(variableOf(parts.arguments[0]));
+    }
+    // use() values bind the placeholders in the order the SQL names them.
+    std::set<std::string> variables;
+    std::string rewritten = lowering::placeholdersToVariables(sql, variables);
+    std::vector<std::pair<std::size_t, std::string>> order;
+    for (const std::string &variable : variables)
+      order.emplace_back(rewritten.find(variable), variable);
+    std::sort(order.begin(), order.end());
+    std::map<std::string, Value> values;
+    for (std::size_t i = 0; i < order.size() && i < used.size(); ++i)
+      values[order[i].second] = used[i];
+    Value result = runText(sql, "", values, session, where(last));
+    for (std::size_t i = 0; i < targets.size(); ++i)
+      if (targets[i])
+        values_[targets[i]] = column(result, i);
+    return result;
+  }
+
   /// The variable a placeholder becomes (see placeholdersToVariables):
   /// position 2 is `__p2`, `:name` is `__name`.
   std::optional<std::string> placeholderKey(const clang::Expr *expr) {
@@ -979,6 +1045,19 @@ private:
     if (auto name = tu_.text(expr); name && !name->empty())
       return "__" + (name->front() == ':' ? name->substr(1) : *name);
     return std::nullopt;
+  }
+
+  /// Column `index` of the rows a read returned.
+  Value column(const Value &rows, std::size_t index) {
+    Value value;
+    value.absorb(rows);
+    if (rows.reads.size() != 1)
+      return value;
+    EventIndex read = *rows.reads.begin();
+    const std::vector<std::string> &columns = unit_.events[read].readColumns;
+    if (index < columns.size())
+      value.sourceColumn.emplace(read, columns[index]);
+    return value;
   }
 
   /// A column of the current row of a statement's read, by index or name.
