@@ -213,6 +213,7 @@ CppModel parseCpp(const YAML::Node &root) {
     model.transactions[item["type"].as<std::string>()] = type;
   }
   model.autocommitTypes = names(root["autocommit_types"]);
+  model.transactionFactories = names(root["transaction_factories"]);
   model.transactionParameters = names(root["transaction_parameters"]);
   model.commit = names(root["commit"]);
   model.abort = names(root["abort"]);
@@ -225,6 +226,7 @@ CppModel parseCpp(const YAML::Node &root) {
     call.rowsChecked = item["rows_checked"] && item["rows_checked"].as<bool>();
     if (item["dialect"])
       call.dialect = item["dialect"].as<std::string>();
+    call.resultCallback = argument(item["result_callback"]);
     model.execute[item["function"].as<std::string>()] = call;
   }
   for (const YAML::Node &item : root["prepare"])
@@ -250,6 +252,17 @@ CppModel parseCpp(const YAML::Node &root) {
   model.streams.chain = names(streams["chain"]);
   model.streams.use = names(streams["use"]);
   model.streams.into = names(streams["into"]);
+  const YAML::Node mappers = root["mappers"];
+  CppMapperApi &mapper = model.mappers;
+  mapper.types = names(mappers["types"]);
+  mapper.criteria = names(mappers["criteria"]);
+  mapper.equalOperators = names(mappers["equal_operators"]);
+  mapper.tableMember = mappers["table_member"].as<std::string>();
+  mapper.columnPrefix = mappers["column_prefix"].as<std::string>();
+  mapper.primaryKey = mappers["primary_key"].as<std::string>();
+  mapper.setterPrefixes = list(mappers["setter_prefixes"]);
+  mapper.getterPrefixes = list(mappers["getter_prefixes"]);
+  mapper.operations = stringMap(mappers["operations"]);
   const YAML::Node http = root["http"];
   model.requestTypes = names(http["request_types"]);
   model.headerGetters = names(http["header_getters"]);
@@ -258,6 +271,7 @@ CppModel parseCpp(const YAML::Node &root) {
     route.method = item["method"].as<std::string>();
     route.path = argument(item["path"]);
     route.handler = argument(item["handler"]);
+    route.methods = argument(item["methods"]);
     if (item["path_from"])
       route.pathFrom = item["path_from"].as<std::string>();
     route.methodsFrom = names(item["methods_from"]);

@@ -172,6 +172,8 @@ struct CppSqlCall {
   bool rowsChecked = false;
   /// "sqlite": the SQL is SQLite's (rewritten with sql::sqliteToPostgres).
   std::string dialect;
+  /// The argument whose lambda receives the result.
+  int resultCallback = -1;
 };
 
 struct CppTransactionType {
@@ -203,23 +205,33 @@ struct CppStreamApi {
 /// A call that registers an HTTP handler (cpp.yaml `http.routes`).
 struct CppRoute {
   std::string method;
-  int path = -1, handler = -1;
+  int path = -1, handler = -1, methods = -1;
   /// The chain call holding the path (argument 0), and the chain calls that
   /// name the methods.
   std::string pathFrom;
   NameSet methodsFrom;
 };
 
+/// ORM mappers over model classes (Drogon's).
+struct CppMapperApi {
+  NameSet types, criteria, equalOperators;
+  std::string tableMember, columnPrefix, primaryKey;
+  std::vector<std::string> setterPrefixes, getterPrefixes;
+  /// Method -> "read", "read_by_key", "insert", "update" or "delete".
+  std::map<std::string, std::string> operations;
+};
+
 /// C and C++ libraries, by the qualified names of their declarations.
 struct CppModel {
   std::map<std::string, CppTransactionType> transactions;
-  NameSet autocommitTypes, transactionParameters, commit, abort,
-      uniqueViolationErrors;
+  NameSet autocommitTypes, transactionFactories, transactionParameters, commit,
+      abort, uniqueViolationErrors;
   std::map<std::string, CppSqlCall> execute;
   /// Prepare calls: the arguments holding the statement's name and its SQL.
   std::map<std::string, std::pair<int, int>> prepare;
   CppStatementApi statements;
   CppStreamApi streams;
+  CppMapperApi mappers;
   NameSet requestTypes, headerGetters;
   std::map<std::string, CppRoute> routes;
 };

@@ -159,13 +159,49 @@ std::string upper(std::string text) {
   return text;
 }
 
+/// The enumerators an expression names, anywhere inside it (`{Post, Put}`).
+void collectEnumerators(const clang::Stmt *node,
+                        std::vector<std::string> &names) {
+  if (!node)
+    return;
+  if (auto *reference = llvm::dyn_cast<clang::DeclRefExpr>(node))
+    if (llvm::isa<clang::EnumConstantDecl>(reference->getDecl()))
+      names.push_back(upper(reference->getDecl()->getNameAsString()));
+  for (const clang::Stmt *child : node->children())
+    collectEnumerators(child, names);
+}
+
+/// A model class of an ORM mapper: it declares the static member naming its
+/// table.
+bool isModel(const clang::CXXRecordDecl *record, const CppMapperApi &api) {
+  if (!record || !record->hasDefinition())
+    return false;
+  for (const clang::Decl *member : record->getDefinition()->decls())
+    if (auto *variable = llvm::dyn_cast<clang::VarDecl>(member))
+      if (variable->getName() == api.tableMember)
+        return true;
+  return false;
+}
+
+/// The column a model's accessor names: `setBalance` with prefix "set" is
+/// `balance`, `getValueOfUserName` is `user_name`.
+std::optional<std::string>
+accessorColumn(const std::string &method,
+               const std::vector<std::string> &prefixes) {
+  for (const std::string &prefix : prefixes)
+    if (method.size() > prefix.size() && method.starts_with(prefix) &&
+        std::isupper(static_cast<unsigned char>(method[prefix.size()])))
+      return lowering::snakeCase(method.substr(prefix.size()));
+  return std::nullopt;
+}
+
 /// What one translation unit knows before its functions are lowered.
 class TranslationUnit {
 public:
   TranslationUnit(clang::ASTContext &context, const CppModel &model,
-                  const PathNames &names)
+                  const PathNames &names, FileAnalysis &analysis)
       : context(context), sources(context.getSourceManager()), model(model),
-        names_(names) {}
+        analysis(analysis), names_(names) {}
 
   racelint::SourceLocation location(clang::SourceRange range) {
     clang::SourceLocation begin = sources.getFileLoc(range.getBegin());
@@ -247,6 +283,7 @@ public:
   clang::ASTContext &context;
   const clang::SourceManager &sources;
   const CppModel &model;
+  FileAnalysis &analysis;
   /// Statements prepared by name (`conn.prepare("debit", "UPDATE ...")`).
   std::map<std::string, std::string> prepared;
   /// Handlers registered for HTTP routes: lambdas, and methods (`&C::m`).
@@ -317,7 +354,35 @@ public:
     return true;
   }
 
+  /// `const std::string Accounts::tableName = "accounts";`: the table of a
+  /// model, for every file that uses the model without seeing this.
+  bool VisitVarDecl(clang::VarDecl *variable) {
+    const CppMapperApi &api = unit_.model.mappers;
+    if (!variable->isStaticDataMember() ||
+        variable->getName() != api.tableMember || !variable->getInit())
+      return true;
+    auto *record =
+        llvm::dyn_cast<clang::CXXRecordDecl>(variable->getDeclContext());
+    if (auto table = unit_.text(variable->getInit()); table && record)
+      unit_.analysis.tableNames["cpp:" + record->getQualifiedNameAsString()] =
+          *table;
+    return true;
+  }
+
 private:
+  bool namesIdempotencyFilter(const clang::Stmt *node) {
+    if (!node)
+      return false;
+    if (auto *literal = llvm::dyn_cast<clang::StringLiteral>(node))
+      return literal->getCharByteWidth() == 1 &&
+             builtinModels().http.isIdempotencyMarker(
+                 literal->getString().str());
+    for (const clang::Stmt *child : node->children())
+      if (namesIdempotencyFilter(child))
+        return true;
+    return false;
+  }
+
   void registerRoute(const CppRoute &route, const CallParts &parts) {
     HttpFacts facts;
     facts.method = route.method;
@@ -343,6 +408,12 @@ private:
           !link.arguments.empty())
         facts.route = unit_.text(link.arguments[0]).value_or("");
       object = link.object;
+    }
+    if (route.methods >= 0 && route.methods < int(parts.arguments.size())) {
+      collectEnumerators(parts.arguments[route.methods], methods);
+      // Filters are named beside the methods: `{Post, "IdempotencyFilter"}`.
+      facts.idempotencyMiddleware =
+          namesIdempotencyFilter(parts.arguments[route.methods]);
     }
     if (route.handler < 0 || route.handler >= int(parts.arguments.size()))
       return;
@@ -548,6 +619,21 @@ private:
           statements_[variable] = PreparedStatement{*sql, {}, std::nullopt};
       return;
     }
+    if (auto *call =
+            llvm::dyn_cast_or_null<clang::CallExpr>(strip(variable->getInit())))
+      if (call->getDirectCallee() &&
+          anyCallee(tu_.model.transactionFactories,
+                    calleeNames(call->getDirectCallee()))) {
+        expression(call);
+        Event begin;
+        begin.kind = EventKind::TxBegin;
+        EventIndex index =
+            emit(std::move(begin), tu_.location(variable->getSourceRange()));
+        transactions_[variable] = index;
+        open_.back().push_back({variable, index, tx_});
+        tx_ = index;
+        return;
+      }
     if (auto alias = transactionOf(variable->getInit())) {
       transactions_[variable] = *alias;
       return;
@@ -727,6 +813,14 @@ private:
     }
     if (auto *call = llvm::dyn_cast<clang::CallExpr>(expr))
       return this->call(call);
+    if (auto *await = llvm::dyn_cast<clang::CoawaitExpr>(expr))
+      return expression(await->getOperand());
+    if (auto *choice = llvm::dyn_cast<clang::ConditionalOperator>(expr)) {
+      Value value = condition(choice->getCond());
+      value.absorb(expression(choice->getTrueExpr()));
+      value.absorb(expression(choice->getFalseExpr()));
+      return value;
+    }
     if (auto *member = llvm::dyn_cast<clang::MemberExpr>(expr)) {
       Value object = expression(member->getBase());
       Value result;
@@ -808,6 +902,8 @@ private:
       return {}; // read before lowering
     if (auto statement = statementCall(parts, names, callExpr))
       return *statement;
+    if (auto mapped = mapperCall(parts, callExpr))
+      return *mapped;
     if (anyCallee(model.streams.chain, names) ||
         anyCallee(model.streams.append, names) ||
         anyCallee(model.streams.start, names))
@@ -893,6 +989,15 @@ private:
     if (spec.rowsChecked)
       for (EventIndex write : result.writeResults)
         unit_.events[write].resultChecked = true;
+    if (spec.resultCallback >= 0 && spec.resultCallback < int(arguments.size()))
+      if (auto *callback = llvm::dyn_cast<clang::LambdaExpr>(
+              strip(arguments[spec.resultCallback]))) {
+        // The callback's body runs after the query, with its result.
+        auto parameters = callback->getCallOperator()->parameters();
+        if (!parameters.empty())
+          values_[parameters[0]] = result;
+        statement(callback->getBody());
+      }
     return result;
   }
 
@@ -972,6 +1077,141 @@ private:
       return column(*found->second.result, argument(shift));
     }
     return std::nullopt;
+  }
+
+  /// Calls on an ORM mapper (`Mapper<Accounts>::findOne`), and on the model
+  /// objects it loads (`setBalance`, `getValueOfBalance`).
+  std::optional<Value> mapperCall(const CallParts &parts,
+                                  const clang::CallExpr *callExpr) {
+    const CppMapperApi &api = tu_.model.mappers;
+    if (!parts.object)
+      return std::nullopt;
+    const clang::CXXRecordDecl *record = recordOf(parts.object->getType());
+    std::string method = parts.callee->getNameAsString();
+    if (isModel(record, api)) {
+      if (auto column = accessorColumn(method, api.setterPrefixes);
+          column && !parts.arguments.empty()) {
+        edits_[variableOf(parts.object)].emplace_back(
+            *column, expression(parts.arguments[0]));
+        return Value{};
+      }
+      if (auto column = accessorColumn(method, api.getterPrefixes)) {
+        Value object = expression(parts.object);
+        Value value;
+        value.absorb(object);
+        if (object.loadedBy) {
+          value.sourceColumn.emplace(*object.loadedBy, *column);
+          noteColumn(value);
+        }
+        return value;
+      }
+      return std::nullopt;
+    }
+    auto *mapper =
+        llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(record);
+    if (!mapper || !api.types.count(mapper->getQualifiedNameAsString()) ||
+        mapper->getTemplateArgs().size() == 0 ||
+        mapper->getTemplateArgs()[0].getKind() != clang::TemplateArgument::Type)
+      return std::nullopt;
+    auto operation = api.operations.find(method);
+    if (operation == api.operations.end())
+      return std::nullopt;
+    const clang::CXXRecordDecl *model =
+        mapper->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
+    if (!model)
+      return std::nullopt;
+    Event event;
+    const std::string entity = "cpp:" + model->getQualifiedNameAsString();
+    event.tableRef = entity;
+    event.table = lowering::snakeCase(model->getNameAsString());
+    const clang::Expr *argument =
+        parts.arguments.empty() ? nullptr : parts.arguments[0];
+    const std::string &kind = operation->second;
+    auto byKey = [&](const Value &key) {
+      lowering::addUnique(event.keyColumns, api.primaryKey);
+      lowering::addUnique(event.predicateColumns, api.primaryKey);
+      for (EventIndex read : key.reads)
+        event.predicateValueFrom.emplace_back(api.primaryKey, read);
+    };
+    if (kind == "read" || kind == "read_by_key") {
+      event.kind = EventKind::Read;
+      event.readsAllColumns = true;
+      if (argument && kind == "read")
+        criteria(argument, event);
+      else if (argument)
+        byKey(expression(argument));
+      return finishEvent(std::move(event), where(callExpr), entity);
+    }
+    if (kind != "insert" && kind != "update" && kind != "delete")
+      return std::nullopt;
+    event.kind = kind == "insert"   ? EventKind::Insert
+                 : kind == "update" ? EventKind::Update
+                                    : EventKind::Delete;
+    const clang::ValueDecl *object = argument ? variableOf(argument) : nullptr;
+    if (kind == "delete" && argument &&
+        classIs(recordOf(argument->getType()), api.criteria))
+      criteria(argument, event);
+    else if (kind != "insert")
+      byKey(object && values_.count(object) ? values_[object] : Value{});
+    if (kind != "delete" && object) {
+      Value carried;
+      for (const auto &[column, value] : edits_[object]) {
+        SetColumn set;
+        set.column = column;
+        set.fromCurrentValue = value.arithmetic;
+        event.setColumns.push_back(set);
+        carried.absorb(value);
+      }
+      edits_.erase(object);
+      for (EventIndex read : carried.reads)
+        event.valueFrom.push_back(read);
+      event.valuesFromRequest = carried.fromRequest;
+      event.valueParameters.assign(carried.parameters.begin(),
+                                   carried.parameters.end());
+      markUsed(carried);
+    }
+    return finishEvent(std::move(event), where(callExpr), entity);
+  }
+
+  /// `Criteria(Accounts::Cols::_email, CompareOperator::EQ, email)`, and
+  /// `a && b`: the columns compared, equalities as the key.
+  void criteria(const clang::Expr *expr, Event &event) {
+    expr = strip(expr);
+    if (auto *both = llvm::dyn_cast_or_null<clang::CXXOperatorCallExpr>(expr);
+        both && both->getOperator() == clang::OO_AmpAmp &&
+        both->getNumArgs() == 2) {
+      criteria(both->getArg(0), event);
+      criteria(both->getArg(1), event);
+      return;
+    }
+    auto *construct = llvm::dyn_cast_or_null<clang::CXXConstructExpr>(expr);
+    if (!construct || construct->getNumArgs() < 2)
+      return;
+    const CppMapperApi &api = tu_.model.mappers;
+    std::string column = tu_.text(construct->getArg(0)).value_or("");
+    if (column.empty())
+      if (const clang::ValueDecl *member = variableOf(construct->getArg(0))) {
+        column = member->getNameAsString();
+        if (column.starts_with(api.columnPrefix))
+          column = column.substr(api.columnPrefix.size());
+      }
+    bool equal = true;
+    const clang::Expr *compared = construct->getArg(1);
+    if (construct->getNumArgs() >= 3) {
+      auto op = enumeratorName(construct->getArg(1));
+      equal = op && api.equalOperators.count(*op);
+      compared = construct->getArg(2);
+    }
+    Value value = expression(compared);
+    markUsed(value);
+    if (column.empty())
+      return;
+    lowering::addUnique(event.predicateColumns, column);
+    if (!equal)
+      return;
+    lowering::addUnique(event.keyColumns, column);
+    for (EventIndex read : value.reads)
+      event.predicateValueFrom.emplace_back(column, read);
   }
 
   /// `session << "SQL" << more, use(a), into(b);`: the chain is walked from
@@ -1109,6 +1349,9 @@ private:
   std::map<const clang::ValueDecl *, std::optional<EventIndex>> transactions_;
   std::vector<std::vector<OpenTransaction>> open_{{}};
   std::map<const clang::ValueDecl *, PreparedStatement> statements_;
+  /// Columns set on model objects (`account.setBalance(v)`) not yet saved.
+  std::map<const clang::ValueDecl *, std::vector<std::pair<std::string, Value>>>
+      edits_;
   /// The writes of the last statement that wrote: what "changes" reports.
   std::set<EventIndex> lastWrites_;
   int conditionDepth_ = 0;
@@ -1176,7 +1419,7 @@ private:
 
 void lowerTranslationUnit(clang::ASTContext &context, const CppModel &model,
                           const PathNames &names, FileAnalysis &analysis) {
-  TranslationUnit tu(context, model, names);
+  TranslationUnit tu(context, model, names, analysis);
   Registrations(tu).TraverseAST(context);
   UnitFinder(tu, analysis).TraverseAST(context);
 }
