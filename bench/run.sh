@@ -2,18 +2,22 @@
 # Benchmark (not a test): racelint's time over the parser's parse-only time on
 # the same generated corpus, with --jobs 1 and 2, plus peak RSS. Ratios from
 # one run are what to compare; absolute times are noisy here.
-#   bench/run.sh [BUILD_DIR] [SQL_FILES] [TS_MODULES] [PY_MODULES]
+#   bench/run.sh [BUILD_DIR] [SQL_FILES] [TS_MODULES] [PY_MODULES] [CPP_UNITS]
 # SQL: migrations and PL/pgSQL (baseline: libpg_query split + parse).
 # TypeScript: a code base on NestJS (TypeORM, Prisma) and Next.js (supabase-js,
 # Stripe), about 340 lines a module (baseline: tree-sitter parse of every file).
 # Python: SQLAlchemy models, Alembic revisions, FastAPI and Flask (Stripe),
 # about 330 lines a module (baseline: tree-sitter parse of every file).
+# C++: cpp-httplib routes over libpqxx with compile_commands.json, about 130
+# lines a translation unit plus the libraries' headers (baseline: clang++
+# -fsyntax-only of every translation unit, one after the other).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build/release}
+build=$(cd "${1:-$root/build/release}" && pwd)
 sql_files=${2:-2000}
 ts_modules=${3:-1200}
 py_modules=${4:-1050}
+cpp_units=${5:-120}
 
 measure() { # prints "seconds peak_kib"
   /usr/bin/time -f "%e %M" -o "$build/bench.time" "$@" >/dev/null 2>&1 || true
@@ -55,3 +59,12 @@ tree_sitter_corpus() { # name generator modules extension note
 tree_sitter_corpus typescript generate_ts_corpus.py "$ts_modules" ts " (with one schema.prisma)"
 tree_sitter_corpus python generate_py_corpus.py "$py_modules" py ""
 
+
+cpp=$build/bench-cpp-corpus
+rm -rf "$cpp"
+python3 "$root/bench/generate_cpp_corpus.py" "$cpp" "$cpp_units"
+lines=$(cat "$cpp"/src/*.cpp | wc -l)
+echo "cpp corpus: $cpp_units translation units, $lines lines (before headers), $(du -sh "$cpp" | cut -f1)"
+read -r parse_s parse_kib < <(cd "$cpp" && measure bash -c \
+  'for unit in src/*.cpp; do clang++-14 -std=c++17 -fsyntax-only -w "$unit"; done')
+report cpp "$cpp" "clang++ -fsyntax-only" "$parse_s" "$parse_kib"
