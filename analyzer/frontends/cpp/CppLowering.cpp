@@ -588,20 +588,14 @@ private:
         transactions_[variable] = outer.value_or(tx_);
         return;
       }
-      Event begin;
-      begin.kind = EventKind::TxBegin;
-      begin.isolation = isolationOf(record, *transaction);
+      Isolation isolation = isolationOf(record, *transaction);
       if (construct && transaction->behaviorArgument >= 0 &&
           transaction->behaviorArgument < int(construct->getNumArgs()))
         if (auto behavior = enumeratorName(
                 construct->getArg(transaction->behaviorArgument));
             behavior && transaction->serializableBehaviors.count(*behavior))
-          begin.isolation = Isolation::Serializable;
-      EventIndex index =
-          emit(std::move(begin), tu_.location(variable->getSourceRange()));
-      transactions_[variable] = index;
-      open_.back().push_back({variable, index, tx_});
-      tx_ = index;
+          isolation = Isolation::Serializable;
+      beginTransaction(variable, isolation);
       return;
     }
     if (classIs(recordOf(type), tu_.model.autocommitTypes) &&
@@ -625,13 +619,7 @@ private:
           anyCallee(tu_.model.transactionFactories,
                     calleeNames(call->getDirectCallee()))) {
         expression(call);
-        Event begin;
-        begin.kind = EventKind::TxBegin;
-        EventIndex index =
-            emit(std::move(begin), tu_.location(variable->getSourceRange()));
-        transactions_[variable] = index;
-        open_.back().push_back({variable, index, tx_});
-        tx_ = index;
+        beginTransaction(variable, Isolation::Unspecified);
         return;
       }
     if (auto alias = transactionOf(variable->getInit())) {
@@ -639,6 +627,19 @@ private:
       return;
     }
     values_[variable] = expression(variable->getInit());
+  }
+
+  /// A transaction `variable` holds from here to its commit or the end of
+  /// its scope (RAII); what runs meanwhile runs in it.
+  void beginTransaction(const clang::VarDecl *variable, Isolation isolation) {
+    Event begin;
+    begin.kind = EventKind::TxBegin;
+    begin.isolation = isolation;
+    EventIndex index =
+        emit(std::move(begin), tu_.location(variable->getSourceRange()));
+    transactions_[variable] = index;
+    open_.back().push_back({variable, index, tx_});
+    tx_ = index;
   }
 
   /// Ends the transaction `variable` holds, at `at` (commit, or the end of
