@@ -417,18 +417,20 @@ private:
     }
     if (route.handler < 0 || route.handler >= int(parts.arguments.size()))
       return;
+    // A lambda, a variable holding one, or a function (`&Ctrl::method`).
     const clang::Expr *handler = strip(parts.arguments[route.handler]);
+    const clang::ValueDecl *named = variableOf(handler);
+    if (auto *variable = llvm::dyn_cast_or_null<clang::VarDecl>(named);
+        variable && variable->getInit())
+      handler = strip(variable->getInit());
     auto add = [&](const std::string &method) {
       HttpFacts each = facts;
       each.method = method;
       if (auto *lambda = llvm::dyn_cast<clang::LambdaExpr>(handler))
         unit_.handlerLambdas.emplace(lambda, each);
-      else if (auto *address = llvm::dyn_cast<clang::UnaryOperator>(handler))
-        if (auto *reference = llvm::dyn_cast<clang::DeclRefExpr>(
-                address->getSubExpr()->IgnoreParenImpCasts()))
-          if (auto *function =
-                  llvm::dyn_cast<clang::FunctionDecl>(reference->getDecl()))
-            unit_.handlerFunctions.emplace(function->getCanonicalDecl(), each);
+      else if (auto *function =
+                   llvm::dyn_cast_or_null<clang::FunctionDecl>(named))
+        unit_.handlerFunctions.emplace(function->getCanonicalDecl(), each);
     };
     // One handler for several methods is lowered once, as the method the
     // rules about requests judge most strictly.
