@@ -275,6 +275,8 @@ CppModel parseCpp(const YAML::Node &root) {
     if (item["path_from"])
       route.pathFrom = item["path_from"].as<std::string>();
     route.methodsFrom = names(item["methods_from"]);
+    if (item["handler_method"])
+      route.handlerMethod = item["handler_method"].as<std::string>();
     model.routes[item["function"].as<std::string>()] = route;
   }
   return model;

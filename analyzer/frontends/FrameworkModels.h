@@ -210,6 +210,8 @@ struct CppRoute {
   /// name the methods.
   std::string pathFrom;
   NameSet methodsFrom;
+  /// The handler is this method of the registering template's argument.
+  std::string handlerMethod;
 };
 
 /// ORM mappers over model classes (Drogon's).

@@ -370,6 +370,28 @@ public:
   }
 
 private:
+  /// `HttpSimpleController<Ctrl>::registerSelf__`: Ctrl's method `name`.
+  static const clang::FunctionDecl *
+  templateArgumentMethod(const clang::FunctionDecl *callee,
+                         const std::string &name) {
+    auto *method = llvm::dyn_cast<clang::CXXMethodDecl>(callee);
+    auto *owner = method
+                      ? llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(
+                            method->getParent())
+                      : nullptr;
+    if (!owner || owner->getTemplateArgs().size() == 0 ||
+        owner->getTemplateArgs()[0].getKind() != clang::TemplateArgument::Type)
+      return nullptr;
+    const clang::CXXRecordDecl *controller =
+        owner->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
+    if (!controller || !controller->hasDefinition())
+      return nullptr;
+    for (const clang::CXXMethodDecl *each : controller->methods())
+      if (each->getNameAsString() == name)
+        return each;
+    return nullptr;
+  }
+
   bool namesIdempotencyFilter(const clang::Stmt *node) {
     if (!node)
       return false;
@@ -415,18 +437,22 @@ private:
       facts.idempotencyMiddleware =
           namesIdempotencyFilter(parts.arguments[route.methods]);
     }
-    if (route.handler < 0 || route.handler >= int(parts.arguments.size()))
-      return;
-    // A lambda, a variable holding one, or a function (`&Ctrl::method`).
-    const clang::Expr *handler = strip(parts.arguments[route.handler]);
-    const clang::ValueDecl *named = variableOf(handler);
+    const clang::Expr *handler = nullptr;
+    const clang::ValueDecl *named = nullptr;
+    if (!route.handlerMethod.empty())
+      named = templateArgumentMethod(parts.callee, route.handlerMethod);
+    else if (route.handler >= 0 && route.handler < int(parts.arguments.size()))
+      // A lambda, a variable holding one, or a function (`&Ctrl::method`).
+      handler = strip(parts.arguments[route.handler]);
+    if (handler)
+      named = variableOf(handler);
     if (auto *variable = llvm::dyn_cast_or_null<clang::VarDecl>(named);
         variable && variable->getInit())
       handler = strip(variable->getInit());
     auto add = [&](const std::string &method) {
       HttpFacts each = facts;
       each.method = method;
-      if (auto *lambda = llvm::dyn_cast<clang::LambdaExpr>(handler))
+      if (auto *lambda = llvm::dyn_cast_or_null<clang::LambdaExpr>(handler))
         unit_.handlerLambdas.emplace(lambda, each);
       else if (auto *function =
                    llvm::dyn_cast_or_null<clang::FunctionDecl>(named))
