@@ -1,10 +1,12 @@
 #include "sql/SqlStatement.h"
+#include "sql/SqliteDialect.h"
 
 #include <gtest/gtest.h>
 
 using namespace racelint;
 using racelint::sql::analyzeSql;
 using racelint::sql::SqlContext;
+using racelint::sql::sqliteToPostgres;
 
 namespace {
 
@@ -88,6 +90,37 @@ TEST(SqlStatement, SyntaxErrorIsReported) {
   std::string error;
   EXPECT_FALSE(analyzeSql("SELEC 1 FROM", {}, &error));
   EXPECT_NE(error.find("syntax error"), std::string::npos);
+}
+
+TEST(SqliteDialect, PlaceholdersNumberedInOrderOrByPosition) {
+  EXPECT_EQ(sqliteToPostgres("SELECT id FROM t WHERE a = ? AND b = ?"),
+            "SELECT id FROM t WHERE a = $1 AND b = $2");
+  EXPECT_EQ(sqliteToPostgres("UPDATE t SET a = ?2 WHERE id = ?1 AND b = ?"),
+            "UPDATE t SET a = $2 WHERE id = $1 AND b = $2");
+  // Quoted text and comments keep their question marks.
+  EXPECT_EQ(sqliteToPostgres("SELECT '?' FROM t -- why?\nWHERE a = ?"),
+            "SELECT '?' FROM t -- why?\nWHERE a = $1");
+}
+
+TEST(SqliteDialect, BeginModes) {
+  auto begin = [](const std::string &sql) {
+    auto facts = analyzeSql(sqliteToPostgres(sql), {});
+    EXPECT_TRUE(facts) << sql;
+    return facts && !facts->events.empty() ? facts->events.front().event
+                                           : Event{};
+  };
+  EXPECT_EQ(begin("BEGIN IMMEDIATE").isolation, Isolation::Serializable);
+  EXPECT_EQ(begin("begin exclusive transaction;").isolation,
+            Isolation::Serializable);
+  EXPECT_EQ(begin("BEGIN DEFERRED").kind, EventKind::TxBegin);
+  EXPECT_EQ(begin("BEGIN DEFERRED").isolation, Isolation::Unspecified);
+}
+
+TEST(SqliteDialect, InsertOrIgnoreIsAnUpsert) {
+  Event insert = single(sqliteToPostgres(
+      "INSERT OR IGNORE INTO waitlist (event_id, email) VALUES (?, ?);"));
+  EXPECT_EQ(insert.kind, EventKind::Upsert);
+  EXPECT_EQ(insert.table, "waitlist");
 }
 
 } // namespace

@@ -56,7 +56,8 @@ std::string rewriteStatement(const std::string &statement) {
   if (words.size() >= 3 && words[0].first == "INSERT" &&
       words[1].first == "OR" && words[2].first == "IGNORE") {
     std::string body = "INSERT" + statement.substr(words[2].second);
-    std::size_t end = body.find_last_not_of(" \t\r\n");
+    // Before the statement's own `;`, if any.
+    std::size_t end = body.find_last_not_of(" \t\r\n;");
     return body.substr(0, end + 1) + " ON CONFLICT DO NOTHING" +
            body.substr(end + 1);
   }
