@@ -156,6 +156,21 @@ TEST(CppFrontend, HeaderFindingsAreReportedOnce) {
   }
 }
 
+TEST(CppFrontend, HeaderFindingsCanBeSuppressedInTheHeader) {
+  TempDirectory directory;
+  std::string header = kLockOutsideTransaction;
+  header.replace(header.find("long balance"), 4, "inline long");
+  header.replace(header.find("  return"), 0,
+                 "  // racelint-ignore RL501: a read-only report\n");
+  directory.write("include/accounts.h", "#pragma once\n" + header);
+  directory.write("compile_flags.txt", "-std=c++17\n-Iinclude\n");
+  directory.write("a.cpp", "#include \"accounts.h\"\n");
+  ScanResult result = scanDirectory(directory);
+  ASSERT_EQ(countRule(result, "RL501"), 1);
+  EXPECT_TRUE(result.findings.front().suppression);
+  EXPECT_EQ(result.sources.count("include/accounts.h"), 1u);
+}
+
 TEST(CppFrontend, HugeTranslationUnit) {
   TempDirectory directory;
   std::ostringstream text;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <thread>
@@ -73,6 +74,30 @@ void dropRepeatedUnits(std::vector<FileAnalysis> &files) {
       return unit.declared.valid() && unit.declared.file != file.path &&
              !seen.emplace(unit.declared, unit.name).second;
     });
+}
+
+/// Code the front-ends lowered from files they were not given (C++ headers)
+/// is read too, so that its findings show their source and can be
+/// suppressed there.
+void readIncludedSources(ScanResult &result, const ScanOptions &options) {
+  std::set<std::string> wanted;
+  for (const FileAnalysis &file : result.files)
+    for (const Unit &unit : file.units) {
+      wanted.insert(unit.declared.file);
+      for (const Event &event : unit.events)
+        wanted.insert(event.where.file);
+    }
+  for (const std::string &display : wanted) {
+    if (display.empty() || result.sources.count(display))
+      continue;
+    std::filesystem::path path(display);
+    if (path.is_relative())
+      path = std::filesystem::path(options.baseDirectory) / path;
+    std::vector<Diagnostic> ignored; // the compiler read it: it is there
+    if (auto source =
+            readSourceFile(path.string(), display, options.read, ignored))
+      result.sources.emplace(display, std::move(*source));
+  }
 }
 
 /// Calls `visit` on every event of the ORM code (Python) of the scan.
@@ -247,6 +272,7 @@ ScanResult scan(const ScanOptions &options,
     result.files.push_back(std::move(outcome.analysis));
   }
   result.diagnostics = std::move(discovered.diagnostics);
+  readIncludedSources(result, options);
   buildSchemaAndCheck(result, rules);
   return result;
 }
