@@ -86,6 +86,19 @@ TEST(CppFrontend, FindsTheCompileDatabaseAboveTheFile) {
   EXPECT_EQ(countRule(result, "RL501"), 1);
 }
 
+TEST(CppFrontend, GccOnlyFlagsAreReportedAndTheFileStillAnalysed) {
+  TempDirectory directory;
+  directory.write("accounts.cpp", kLockOutsideTransaction);
+  directory.write("compile_commands.json",
+                  compileDatabase(directory, "accounts.cpp",
+                                  "-fconcepts-diagnostics-depth=3"));
+  ScanResult result = scanDirectory(directory);
+  const Diagnostic *flag = findDiagnostic(result, "compile-error");
+  ASSERT_NE(flag, nullptr);
+  EXPECT_NE(flag->message.find("compile command"), std::string::npos);
+  EXPECT_EQ(countRule(result, "RL501"), 1);
+}
+
 TEST(CppFrontend, BuildDirectoryOptionNamesTheDatabase) {
   TempDirectory project, build;
   project.write("accounts.cpp", kLockedByMacro);

@@ -65,8 +65,13 @@ public:
         diagnostic.where.column = presumed.getColumn();
       }
     }
-    if (diagnostic.where.file.empty())
+    if (diagnostic.where.file.empty()) {
+      // No place in the code: the compile command itself (a GCC-only flag).
       diagnostic.where.file = names_.mainDisplayPath;
+      diagnostic.message = "Clang does not accept the compile command as it "
+                           "is (the file is analysed all the same): " +
+                           std::string(text.str());
+    }
     diagnostics.push_back(std::move(diagnostic));
   }
 
