@@ -410,6 +410,12 @@ private:
           unit_.events[write].resultChecked = true;
       return true;
     }
+    if (auto *result = llvm::dyn_cast<clang::CoreturnStmt>(node)) {
+      if (result->getOperand())
+        for (EventIndex write : expression(result->getOperand()).writeResults)
+          unit_.events[write].resultChecked = true;
+      return true;
+    }
     if (llvm::isa<clang::BreakStmt>(node) ||
         llvm::isa<clang::ContinueStmt>(node))
       return true; // the rest of the block does not run either
