@@ -184,6 +184,18 @@ TEST(CppFrontend, HeaderFindingsCanBeSuppressedInTheHeader) {
   EXPECT_EQ(result.sources.count("include/accounts.h"), 1u);
 }
 
+TEST(CppFrontend, ColumnsCountCharactersNotBytes) {
+  TempDirectory directory;
+  std::string text = kLockOutsideTransaction;
+  text.replace(text.find("  return tx"), 2, "  /* ééé */ ");
+  directory.write("accounts.cpp", text);
+  ScanResult result = scanDirectory(directory);
+  ASSERT_EQ(countRule(result, "RL501"), 1);
+  // `  /* ééé */ return tx.exec_params1(`: the call starts at character 20
+  // (byte 23).
+  EXPECT_EQ(result.findings.front().where.column, 20u);
+}
+
 TEST(CppFrontend, HugeTranslationUnit) {
   TempDirectory directory;
   std::ostringstream text;

@@ -234,6 +234,14 @@ void buildSchemaAndCheck(ScanResult &result,
                    [](const Diagnostic &a, const Diagnostic &b) {
                      return locationLess(a.where, b.where);
                    });
+  // A header's compile error is met by every translation unit including it.
+  result.diagnostics.erase(
+      std::unique(result.diagnostics.begin(), result.diagnostics.end(),
+                  [](const Diagnostic &a, const Diagnostic &b) {
+                    return a.where == b.where && a.code == b.code &&
+                           a.message == b.message;
+                  }),
+      result.diagnostics.end());
 }
 
 ScanResult scan(const ScanOptions &options,

@@ -172,6 +172,23 @@ CallParts callParts(const clang::CallExpr *call) {
   return parts;
 }
 
+/// The 1-based column of `at` in Unicode code points, as racelint reports
+/// columns everywhere (Clang counts bytes).
+unsigned TranslationUnit::codePointColumn(clang::SourceLocation at) const {
+  auto [file, offset] = sources.getDecomposedLoc(at);
+  bool invalid = false;
+  llvm::StringRef buffer = sources.getBufferData(file, &invalid);
+  if (invalid || offset > buffer.size())
+    return sources.getColumnNumber(file, offset);
+  std::size_t lineStart = buffer.rfind('\n', offset == 0 ? 0 : offset - 1);
+  lineStart =
+      lineStart == llvm::StringRef::npos || offset == 0 ? 0 : lineStart + 1;
+  unsigned column = 1;
+  for (std::size_t i = lineStart; i < offset; ++i)
+    column += (static_cast<unsigned char>(buffer[i]) & 0xC0) != 0x80;
+  return column;
+}
+
 racelint::SourceLocation TranslationUnit::location(clang::SourceRange range) {
   clang::SourceLocation begin = sources.getFileLoc(range.getBegin());
   clang::SourceLocation end = clang::Lexer::getLocForEndOfToken(
@@ -182,12 +199,12 @@ racelint::SourceLocation TranslationUnit::location(clang::SourceRange range) {
     return result;
   result.file = displayName(sources.getFileID(begin), first.getFilename());
   result.line = first.getLine();
-  result.column = first.getColumn();
+  result.column = codePointColumn(begin);
   clang::PresumedLoc last =
       end.isValid() ? sources.getPresumedLoc(end, false) : clang::PresumedLoc();
   if (last.isValid() && last.getFileID() == first.getFileID()) {
     result.endLine = last.getLine();
-    result.endColumn = last.getColumn();
+    result.endColumn = codePointColumn(end);
   } else {
     result.endLine = result.line;
     result.endColumn = result.column + 1;

@@ -113,6 +113,7 @@ public:
   std::map<const clang::FunctionDecl *, HttpFacts> handlerFunctions;
 
 private:
+  unsigned codePointColumn(clang::SourceLocation at) const;
   std::string displayName(clang::FileID file, llvm::StringRef name) {
     auto [it, inserted] = displayNames_.emplace(file.getHashValue(), "");
     if (inserted)
