@@ -565,8 +565,14 @@ private:
     }
     if (auto *binary = llvm::dyn_cast<clang::BinaryOperator>(expr))
       return binaryOperator(binary);
-    if (llvm::isa<clang::LambdaExpr>(expr))
-      return {}; // a unit of its own when registered as a handler
+    if (auto *lambda = llvm::dyn_cast<clang::LambdaExpr>(expr)) {
+      // A handler is a unit of its own. Any other lambda is taken to run
+      // where it is written (`std::for_each`, a transactor, a local helper):
+      // its captures are this unit's variables.
+      if (!tu_.handlerLambdas.count(lambda))
+        statement(lambda->getBody());
+      return {};
+    }
     if (auto *thrown = llvm::dyn_cast<clang::CXXThrowExpr>(expr)) {
       if (thrown->getSubExpr())
         expression(thrown->getSubExpr());
