@@ -248,6 +248,10 @@ CppModel parseCpp(const YAML::Node &root) {
   api.changes = names(statements["changes"]);
   const YAML::Node streams = root["streams"];
   model.streams.start = names(streams["start"]);
+  model.streams.preparedStart = names(streams["prepared_start"]);
+  model.streams.statementTypes = names(streams["statement_types"]);
+  model.streams.rowsetTypes = names(streams["rowset_types"]);
+  model.streams.execute = names(streams["execute"]);
   model.streams.append = names(streams["append"]);
   model.streams.chain = names(streams["chain"]);
   model.streams.use = names(streams["use"]);

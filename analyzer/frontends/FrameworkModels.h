@@ -199,7 +199,10 @@ struct CppStatementApi {
 
 /// SQL streamed into a session with bound values (SOCI).
 struct CppStreamApi {
-  NameSet start, append, chain, use, into;
+  NameSet start, preparedStart, append, chain, use, into;
+  /// Objects built from a prepared stream: statements run by `execute`,
+  /// rowsets at once.
+  NameSet statementTypes, rowsetTypes, execute;
 };
 
 /// A call that registers an HTTP handler (cpp.yaml `http.routes`).

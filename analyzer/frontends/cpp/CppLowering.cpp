@@ -333,6 +333,8 @@ private:
     }
     if (!variable->getInit())
       return;
+    if (declarePreparedStream(variable))
+      return;
     const CppStatementApi &api = tu_.model.statements;
     if (const int *sqlArgument = findClass(api.types, recordOf(type))) {
       const clang::CXXConstructExpr *construct = constructionOf(variable);
@@ -643,11 +645,20 @@ private:
       return {}; // read before lowering
     if (auto statement = statementCall(parts, names, callExpr))
       return *statement;
+    if (anyCallee(model.streams.execute, names)) {
+      auto found = streams_.find(variableOf(parts.object));
+      if (found != streams_.end()) {
+        Value result = runStream(found->second, where(callExpr));
+        streams_.erase(found); // later executes repeat it: one event is enough
+        return result;
+      }
+    }
     if (auto mapped = mapperCall(parts, callExpr))
       return *mapped;
     if (anyCallee(model.streams.chain, names) ||
         anyCallee(model.streams.append, names) ||
-        anyCallee(model.streams.start, names))
+        anyCallee(model.streams.start, names) ||
+        anyCallee(model.streams.preparedStart, names))
       return streamedSql(callExpr);
     if (auto *op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(callExpr)) {
       if ((op->getOperator() == clang::OO_Arrow ||
@@ -955,40 +966,51 @@ private:
       event.predicateValueFrom.emplace_back(column, read);
   }
 
-  /// `session << "SQL" << more, use(a), into(b);`: the chain is walked from
-  /// its last link back to the session.
-  Value streamedSql(const clang::CallExpr *last) {
+  /// SQL streamed into a session with its bound values and the variables
+  /// receiving its columns.
+  struct Stream {
+    std::string sql;
+    std::map<std::string, Value> values;
+    std::vector<const clang::ValueDecl *> targets;
+    const clang::Expr *session = nullptr;
+    bool prepared = false; // runs later (a statement), or now
+  };
+
+  /// `session << "SQL" << more, use(a), into(b)` (or `session.prepare <<
+  /// ...`): the chain is walked from its last link back to the session.
+  /// Nothing when it is not one, or builds its SQL at run time.
+  std::optional<Stream> parseStream(const clang::Expr *last) {
     const CppStreamApi &api = tu_.model.streams;
     std::vector<const clang::Expr *> links; // use() and into(), last first
     std::vector<const clang::Expr *> texts; // the SQL parts, last first
-    const clang::Expr *session = nullptr;
-    for (const clang::Expr *at = last; at;) {
-      auto *call = llvm::dyn_cast<clang::CallExpr>(strip(at));
+    Stream stream;
+    for (const clang::Expr *at = last;;) {
+      auto *call = llvm::dyn_cast_or_null<clang::CallExpr>(strip(at));
       CallParts parts = call ? callParts(call) : CallParts{};
       if (!parts.callee || parts.arguments.empty())
-        return absorbAll(parts);
+        return std::nullopt;
       std::vector<std::string> names = calleeNames(parts.callee);
+      bool start = anyCallee(api.start, names);
+      stream.prepared = anyCallee(api.preparedStart, names);
       if (anyCallee(api.chain, names))
         links.push_back(parts.arguments[0]);
-      else if (anyCallee(api.append, names) || anyCallee(api.start, names))
+      else if (start || stream.prepared || anyCallee(api.append, names))
         texts.push_back(parts.arguments[0]);
       else
-        return absorbAll(parts);
-      if (anyCallee(api.start, names)) {
-        session = parts.object;
+        return std::nullopt;
+      if (start || stream.prepared) {
+        stream.session = parts.object;
         break;
       }
       at = parts.object;
     }
-    std::string sql;
     for (auto text = texts.rbegin(); text != texts.rend(); ++text) {
       auto part = tu_.text(*text);
       if (!part)
-        return Value{}; // SQL built at run time: no events from a guess
-      sql += *part;
+        return std::nullopt;
+      stream.sql += *part;
     }
     std::vector<Value> used;
-    std::vector<const clang::ValueDecl *> targets;
     for (auto link = links.rbegin(); link != links.rend(); ++link) {
       auto *call = llvm::dyn_cast<clang::CallExpr>(strip(*link));
       CallParts parts = call ? callParts(call) : CallParts{};
@@ -998,23 +1020,61 @@ private:
       if (anyCallee(api.use, names))
         used.push_back(expression(parts.arguments[0]));
       else if (anyCallee(api.into, names))
-        targets.push_back(variableOf(parts.arguments[0]));
+        stream.targets.push_back(variableOf(parts.arguments[0]));
     }
     // use() values bind the placeholders in the order the SQL names them.
     std::set<std::string> variables;
-    std::string rewritten = lowering::placeholdersToVariables(sql, variables);
+    std::string rewritten =
+        lowering::placeholdersToVariables(stream.sql, variables);
     std::vector<std::pair<std::size_t, std::string>> order;
     for (const std::string &variable : variables)
       order.emplace_back(rewritten.find(variable), variable);
     std::sort(order.begin(), order.end());
-    std::map<std::string, Value> values;
     for (std::size_t i = 0; i < order.size() && i < used.size(); ++i)
-      values[order[i].second] = used[i];
-    Value result = runText(sql, "", values, session, where(last));
-    for (std::size_t i = 0; i < targets.size(); ++i)
-      if (targets[i])
-        values_[targets[i]] = column(result, i);
+      stream.values[order[i].second] = used[i];
+    return stream;
+  }
+
+  /// Runs a stream's SQL; its into() variables receive the columns.
+  Value runStream(const Stream &stream, const racelint::SourceLocation &at) {
+    Value result = runText(stream.sql, "", stream.values, stream.session, at);
+    for (std::size_t i = 0; i < stream.targets.size(); ++i)
+      if (stream.targets[i])
+        values_[stream.targets[i]] = column(result, i);
     return result;
+  }
+
+  /// A stream written as a statement runs at its end; a prepared one only
+  /// when a statement built from it is executed.
+  Value streamedSql(const clang::CallExpr *last) {
+    std::optional<Stream> stream = parseStream(last);
+    if (!stream)
+      return absorbAll(callParts(last));
+    if (stream->prepared)
+      return Value{};
+    return runStream(*stream, where(last));
+  }
+
+  /// `soci::statement st = (sql.prepare << ...)` waits for `st.execute()`;
+  /// `soci::rowset<row> rows = (sql.prepare << ...)` runs now. True when
+  /// `variable` is one of them.
+  bool declarePreparedStream(const clang::VarDecl *variable) {
+    const CppStreamApi &api = tu_.model.streams;
+    const clang::CXXRecordDecl *record = recordOf(variable->getType());
+    bool statement = classIs(record, api.statementTypes);
+    if (!statement && !classIs(record, api.rowsetTypes))
+      return false;
+    const clang::CXXConstructExpr *construct = constructionOf(variable);
+    std::optional<Stream> stream = construct && construct->getNumArgs() > 0
+                                       ? parseStream(construct->getArg(0))
+                                       : std::nullopt;
+    if (!stream)
+      return true;
+    if (statement)
+      streams_[variable] = *stream;
+    else
+      values_[variable] = runStream(*stream, where(construct));
+    return true;
   }
 
   /// The variable a placeholder becomes (see placeholdersToVariables):
@@ -1090,6 +1150,8 @@ private:
   std::map<const clang::ValueDecl *, std::optional<EventIndex>> transactions_;
   std::vector<std::vector<OpenTransaction>> open_{{}};
   std::map<const clang::ValueDecl *, PreparedStatement> statements_;
+  /// Prepared streams waiting for their statement's execute().
+  std::map<const clang::ValueDecl *, Stream> streams_;
   /// Columns set on model objects (`account.setBalance(v)`) not yet saved.
   std::map<const clang::ValueDecl *, std::vector<std::pair<std::string, Value>>>
       edits_;
