@@ -270,6 +270,7 @@ CppModel parseCpp(const YAML::Node &root) {
   const YAML::Node http = root["http"];
   model.requestTypes = names(http["request_types"]);
   model.headerGetters = names(http["header_getters"]);
+  model.httpClients = stringMap(http["clients"]);
   for (const YAML::Node &item : http["routes"]) {
     CppRoute route;
     route.method = item["method"].as<std::string>();

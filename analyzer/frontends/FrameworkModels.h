@@ -238,6 +238,8 @@ struct CppModel {
   CppStreamApi streams;
   CppMapperApi mappers;
   NameSet requestTypes, headerGetters;
+  /// Outbound HTTP calls -> their method.
+  std::map<std::string, std::string> httpClients;
   std::map<std::string, CppRoute> routes;
 };
 

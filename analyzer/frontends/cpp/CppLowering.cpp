@@ -635,6 +635,8 @@ private:
     }
     if (const CppSqlCall *sql = findCallee(model.execute, names))
       return runSql(*sql, parts, callExpr);
+    if (const std::string *method = findCallee(model.httpClients, names))
+      return outboundRequest(*method, parts, callExpr);
     if (anyCallee(model.commit, names) || anyCallee(model.abort, names)) {
       if (auto *reference =
               llvm::dyn_cast_or_null<clang::DeclRefExpr>(strip(parts.object)))
@@ -682,6 +684,55 @@ private:
       return result;
     }
     return absorbAll(parts);
+  }
+
+  /// An outbound request: an effect, keyed when an idempotency header goes
+  /// with it.
+  Value outboundRequest(const std::string &method, const CallParts &parts,
+                        const clang::CallExpr *callExpr) {
+    Event effect;
+    effect.kind = EventKind::ExternalEffect;
+    effect.effectKind = "http";
+    effect.detail = "HTTP " + method;
+    for (const clang::Expr *argument : parts.arguments) {
+      expression(argument);
+      if (const clang::Expr *key = idempotencyKey(argument)) {
+        markUsed(expression(key));
+        effect.idempotencyKeyPassed = true;
+      }
+    }
+    emit(std::move(effect), where(callExpr));
+    return {};
+  }
+
+  /// The value an idempotency header is given in `node` (`{"Idempotency-Key",
+  /// key}`), looking into the initialisers of the variables it names.
+  const clang::Expr *idempotencyKey(const clang::Stmt *node, int depth = 0) {
+    if (!node || depth > 12)
+      return nullptr;
+    auto keyed = [&](const clang::Expr *name,
+                     const clang::Expr *value) -> const clang::Expr * {
+      auto header = tu_.text(name);
+      return header && builtinModels().effects.httpIdempotencyHeaders.count(
+                           lowering::lower(*header))
+                 ? value
+                 : nullptr;
+    };
+    if (auto *pair = llvm::dyn_cast<clang::CXXConstructExpr>(node);
+        pair && pair->getNumArgs() == 2)
+      if (const clang::Expr *value = keyed(pair->getArg(0), pair->getArg(1)))
+        return value;
+    if (auto *list = llvm::dyn_cast<clang::InitListExpr>(node);
+        list && list->getNumInits() == 2)
+      if (const clang::Expr *value = keyed(list->getInit(0), list->getInit(1)))
+        return value;
+    if (auto *reference = llvm::dyn_cast<clang::DeclRefExpr>(node))
+      if (auto *variable = llvm::dyn_cast<clang::VarDecl>(reference->getDecl()))
+        return idempotencyKey(variable->getInit(), depth + 1);
+    for (const clang::Stmt *child : node->children())
+      if (const clang::Expr *value = idempotencyKey(child, depth + 1))
+        return value;
+    return nullptr;
   }
 
   /// A call we know nothing about: its result derives from what it is given
