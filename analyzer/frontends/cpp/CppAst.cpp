@@ -231,9 +231,13 @@ std::optional<std::string> TranslationUnit::text(const clang::Expr *expr,
     return text(user->getCookedLiteral(), depth + 1);
   if (auto *reference = llvm::dyn_cast<clang::DeclRefExpr>(expr)) {
     auto *variable = llvm::dyn_cast<clang::VarDecl>(reference->getDecl());
+    // Constants, locals, and `const char *kSql = "..."` (a pointer to
+    // constant text, as C code declares its statements).
     if (variable && variable->getInit() &&
         (variable->getType().isConstQualified() || variable->isConstexpr() ||
-         variable->isLocalVarDecl()))
+         variable->isLocalVarDecl() ||
+         (variable->getType()->isPointerType() &&
+          variable->getType()->getPointeeType().isConstQualified())))
       return text(variable->getInit(), depth + 1);
     return std::nullopt;
   }
