@@ -99,6 +99,19 @@ TEST(CppFrontend, GccOnlyFlagsAreReportedAndTheFileStillAnalysed) {
   EXPECT_EQ(countRule(result, "RL501"), 1);
 }
 
+TEST(CppFrontend, UnusableCompileCommandSaysTheFileWasNotAnalysed) {
+  TempDirectory directory;
+  directory.write("accounts.cpp", kLockOutsideTransaction);
+  directory.write("compile_commands.json",
+                  compileDatabase(directory, "accounts.cpp", "-x nonsense"));
+  ScanResult result = scanDirectory(directory);
+  const Diagnostic *failed = findDiagnostic(result, "parse-error");
+  ASSERT_NE(failed, nullptr);
+  EXPECT_EQ(failed->level, Level::Error);
+  EXPECT_NE(findDiagnostic(result, "compile-error"), nullptr);
+  EXPECT_EQ(countRule(result, "RL501"), 0);
+}
+
 TEST(CppFrontend, BuildDirectoryOptionNamesTheDatabase) {
   TempDirectory project, build;
   project.write("accounts.cpp", kLockedByMacro);

@@ -68,9 +68,9 @@ public:
     if (diagnostic.where.file.empty()) {
       // No place in the code: the compile command itself (a GCC-only flag).
       diagnostic.where.file = names_.mainDisplayPath;
-      diagnostic.message = "Clang does not accept the compile command as it "
-                           "is (the file is analysed all the same): " +
-                           std::string(text.str());
+      diagnostic.message =
+          "Clang does not accept the compile command as it is: " +
+          std::string(text.str());
     }
     diagnostics.push_back(std::move(diagnostic));
   }
@@ -96,21 +96,23 @@ private:
 
 class LowerConsumer : public clang::ASTConsumer {
 public:
-  LowerConsumer(const PathNames &names, FileAnalysis &analysis)
-      : names_(names), analysis_(analysis) {}
+  LowerConsumer(const PathNames &names, FileAnalysis &analysis, bool &parsed)
+      : names_(names), analysis_(analysis), parsed_(parsed) {}
   void HandleTranslationUnit(clang::ASTContext &context) override {
+    parsed_ = true;
     lowerTranslationUnit(context, builtinModels().cpp, names_, analysis_);
   }
 
 private:
   const PathNames &names_;
   FileAnalysis &analysis_;
+  bool &parsed_;
 };
 
 class LowerAction : public clang::ASTFrontendAction {
 public:
-  LowerAction(const PathNames &names, FileAnalysis &analysis)
-      : names_(names), analysis_(analysis) {}
+  LowerAction(const PathNames &names, FileAnalysis &analysis, bool &parsed)
+      : names_(names), analysis_(analysis), parsed_(parsed) {}
 
   bool BeginSourceFileAction(clang::CompilerInstance &compiler) override {
     // A missing header is fatal to Clang, which then skips every later
@@ -122,25 +124,29 @@ public:
 
   std::unique_ptr<clang::ASTConsumer>
   CreateASTConsumer(clang::CompilerInstance &, llvm::StringRef) override {
-    return std::make_unique<LowerConsumer>(names_, analysis_);
+    return std::make_unique<LowerConsumer>(names_, analysis_, parsed_);
   }
 
 private:
   const PathNames &names_;
   FileAnalysis &analysis_;
+  bool &parsed_;
 };
 
+/// Lowers what Clang parses; `parsed` says whether it got that far.
 class LowerActionFactory : public clang::tooling::FrontendActionFactory {
 public:
-  LowerActionFactory(const PathNames &names, FileAnalysis &analysis)
-      : names_(names), analysis_(analysis) {}
+  LowerActionFactory(const PathNames &names, FileAnalysis &analysis,
+                     bool &parsed)
+      : names_(names), analysis_(analysis), parsed_(parsed) {}
   std::unique_ptr<clang::FrontendAction> create() override {
-    return std::make_unique<LowerAction>(names_, analysis_);
+    return std::make_unique<LowerAction>(names_, analysis_, parsed_);
   }
 
 private:
   const PathNames &names_;
   FileAnalysis &analysis_;
+  bool &parsed_;
 };
 
 Diagnostic fileDiagnostic(const std::string &file, Level level,
@@ -321,13 +327,14 @@ FileAnalysis CppFrontend::analyze(const SourceFile &file,
   tool.setPrintErrorMessage(false);
   ErrorCollector errors(names);
   tool.setDiagnosticConsumer(&errors);
-  LowerActionFactory factory(names, analysis);
-  int status = tool.run(&factory);
+  bool parsed = false;
+  LowerActionFactory factory(names, analysis, parsed);
+  tool.run(&factory);
   errors.summarize();
   analysis.diagnostics.insert(analysis.diagnostics.end(),
                               errors.diagnostics.begin(),
                               errors.diagnostics.end());
-  if (status != 0 && analysis.units.empty() && errors.diagnostics.empty())
+  if (!parsed)
     analysis.diagnostics.push_back(fileDiagnostic(
         file.path(), Level::Error, "parse-error",
         "file not analysed: Clang could not run its compile command"));
