@@ -785,7 +785,7 @@ private:
     std::map<std::string, Value> values;
     if (spec.values >= 0)
       for (int i = spec.values; i < int(arguments.size()); ++i)
-        values["__p" + std::to_string(i - spec.values + 1)] =
+        values[lowering::positionalVariable(std::size_t(i - spec.values + 1))] =
             expression(arguments[i]);
     Value result =
         runText(*sql, spec.dialect, values, parts.object, where(callExpr));
@@ -1133,9 +1133,11 @@ private:
   std::optional<std::string> placeholderKey(const clang::Expr *expr) {
     clang::Expr::EvalResult position;
     if (expr->EvaluateAsInt(position, tu_.context))
-      return "__p" + std::to_string(position.Val.getInt().getExtValue());
+      return lowering::positionalVariable(
+          std::size_t(position.Val.getInt().getExtValue()));
     if (auto name = tu_.text(expr); name && !name->empty())
-      return "__" + (name->front() == ':' ? name->substr(1) : *name);
+      return lowering::namedVariable(name->front() == ':' ? name->substr(1)
+                                                          : *name);
     return std::nullopt;
   }
 

@@ -25,6 +25,18 @@ void Value::absorb(const Value &other) {
   eventId |= other.eventId;
 }
 
+std::string positionalVariable(std::string_view digits) {
+  return "__p" + std::string(digits);
+}
+
+std::string positionalVariable(std::size_t position) {
+  return positionalVariable(std::to_string(position));
+}
+
+std::string namedVariable(std::string_view name) {
+  return "__" + std::string(name);
+}
+
 /// Rewrites the value placeholders of a SQL string (`$1`, `:name`,
 /// `:...names`) to identifiers the SQL front-end treats as variables, so that
 /// it can tell which values land in SET and VALUES. Quoted text is kept.
@@ -45,7 +57,8 @@ std::string placeholdersToVariables(const std::string &sql,
       while (end < sql.size() &&
              std::isdigit(static_cast<unsigned char>(sql[end])))
         ++end;
-      std::string name = "__p" + sql.substr(at + 1, end - at - 1);
+      std::string name = positionalVariable(
+          std::string_view(sql).substr(at + 1, end - at - 1));
       variables.insert(name);
       result += name;
       at = end;
@@ -62,7 +75,8 @@ std::string placeholdersToVariables(const std::string &sql,
         ++at;
         continue;
       }
-      std::string name = "__" + sql.substr(begin, end - begin);
+      std::string name =
+          namedVariable(std::string_view(sql).substr(begin, end - begin));
       variables.insert(name);
       result += name;
       at = end;

@@ -14,12 +14,18 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace racelint::lowering {
 
 std::string lower(std::string text);
 void addUnique(std::vector<std::string> &names, const std::string &name);
+/// The variables placeholdersToVariables makes of `$n` (or a value bound
+/// by position) and of `:name` (or a value bound by name).
+std::string positionalVariable(std::string_view digits);
+std::string positionalVariable(std::size_t position);
+std::string namedVariable(std::string_view name);
 /// Rewrites the value placeholders of a SQL string (`$1`, `:name`,
 /// `:...names`, `%s`, `%(name)s`) to identifiers the SQL front-end treats as
 /// variables, so that it can tell which values land in SET and VALUES.

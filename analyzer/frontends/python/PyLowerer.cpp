@@ -1341,7 +1341,8 @@ Value PyLowerer::rawSql(const Value &text, const Arguments &args, Node at) {
     for (Node pair : ts::namedChildren(args.positional[1]))
       if (ts::is(pair, "pair"))
         if (auto key = stringOf(source_, ts::field(pair, "key")))
-          parameterValues["__" + *key] = expression(ts::field(pair, "value"));
+          parameterValues[lowering::namedVariable(*key)] =
+              expression(ts::field(pair, "value"));
   ensureTransaction(at);
   return sqlEvents(sql, variables, parameterValues, {}, at);
 }

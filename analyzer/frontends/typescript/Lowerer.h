@@ -19,7 +19,9 @@ namespace racelint::ts {
 
 using lowering::addUnique;
 using lowering::lower;
+using lowering::namedVariable;
 using lowering::placeholdersToVariables;
+using lowering::positionalVariable;
 
 /// Walks TypeScript syntax; the bookkeeping of names, guards, transactions
 /// and events is LoweringCore's.

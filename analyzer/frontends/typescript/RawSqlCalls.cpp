@@ -19,7 +19,7 @@ Value Lowerer::rawSql(const std::vector<Node> &args, Node at) {
     if (args.size() > 1) {
       std::vector<Node> params = namedChildren(unwrap(args[1]));
       for (std::size_t i = 0; i < params.size(); ++i)
-        parameterValues["__p" + std::to_string(i + 1)] = expression(params[i]);
+        parameterValues[positionalVariable(i + 1)] = expression(params[i]);
     }
   } else if (is(text, "template_string")) {
     sql = templateSql(text, variables, parameterValues);
@@ -42,7 +42,7 @@ Lowerer::templateSql(Node templateNode, std::set<std::string> &variables,
   int count = 0;
   for (Node part : namedChildren(templateNode)) {
     if (is(part, "template_substitution")) {
-      std::string name = "__p" + std::to_string(++count);
+      std::string name = positionalVariable(++count);
       variables.insert(name);
       Value value;
       for (Node inner : namedChildren(part))

@@ -385,10 +385,10 @@ Value Lowerer::runQueryBuilder(const QueryBuilderState &state, Node at,
       for (Node pair : namedChildren(params)) {
         auto [key, valueNode] = objectMember(pair);
         if (!isNull(valueNode))
-          parameterValues["__" + key] = expression(valueNode);
+          parameterValues[namedVariable(key)] = expression(valueNode);
       }
     } else if (!isNull(params)) {
-      parameterValues["__ids"] = expression(params);
+      parameterValues[namedVariable("ids")] = expression(params);
     }
   }
   std::string table = "__entity";
