@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <map>
 
 namespace racelint {
@@ -524,11 +525,7 @@ private:
   // -----------------------------------------------------------
 
   Value condition(const clang::Expr *expr) {
-    ++conditionDepth_;
-    Value value = expression(expr);
-    --conditionDepth_;
-    tested(value);
-    return value;
+    return evaluateCondition([&] { return expression(expr); });
   }
 
   /// A column of a loaded row, tested by a condition.
@@ -1141,38 +1138,41 @@ private:
     return std::nullopt;
   }
 
-  /// Column `index` of the rows a read returned.
-  Value column(const Value &rows, std::size_t index) {
+  /// The rows a read returned, as column `name` of them.
+  Value columnValue(const Value &rows, const std::string &name) {
     Value value;
     value.absorb(rows);
-    if (rows.reads.size() != 1)
-      return value;
-    EventIndex read = *rows.reads.begin();
-    const std::vector<std::string> &columns = unit_.events[read].readColumns;
-    if (index < columns.size())
-      value.sourceColumn.emplace(read, columns[index]);
+    if (rows.reads.size() == 1 && !name.empty())
+      value.sourceColumn.emplace(*rows.reads.begin(), name);
     return value;
+  }
+
+  /// The name of column `index` of a read's result, when the read says.
+  std::string columnName(const Value &rows, std::int64_t index) {
+    if (rows.reads.size() != 1)
+      return "";
+    const std::vector<std::string> &columns =
+        unit_.events[*rows.reads.begin()].readColumns;
+    return index >= 0 && index < std::int64_t(columns.size()) ? columns[index]
+                                                              : "";
+  }
+
+  /// Column `index` of the rows a read returned.
+  Value column(const Value &rows, std::size_t index) {
+    return columnValue(rows, columnName(rows, std::int64_t(index)));
   }
 
   /// A column of the current row of a statement's read, by index or name.
   Value column(const Value &rows, const clang::Expr *index) {
-    Value value;
-    value.absorb(rows);
-    if (!index || rows.reads.size() != 1)
-      return value;
-    EventIndex read = *rows.reads.begin();
-    std::string name = tu_.text(index).value_or("");
+    std::string name;
     clang::Expr::EvalResult position;
-    const std::vector<std::string> &columns = unit_.events[read].readColumns;
-    if (name.empty() && index->EvaluateAsInt(position, tu_.context)) {
-      auto at = position.Val.getInt().getExtValue();
-      if (at >= 0 && at < int64_t(columns.size()))
-        name = columns[at];
+    if (index) {
+      name = tu_.text(index).value_or("");
+      if (name.empty() && index->EvaluateAsInt(position, tu_.context))
+        name = columnName(rows, position.Val.getInt().getExtValue());
     }
-    if (!name.empty()) {
-      value.sourceColumn.emplace(read, name);
-      noteColumn(value);
-    }
+    Value value = columnValue(rows, name);
+    noteColumn(value);
     return value;
   }
 
@@ -1210,7 +1210,6 @@ private:
       edits_;
   /// The writes of the last statement that wrote: what "changes" reports.
   std::set<EventIndex> lastWrites_;
-  int conditionDepth_ = 0;
 };
 
 /// Finds the units: functions and methods defined in the project, and

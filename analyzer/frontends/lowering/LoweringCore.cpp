@@ -142,11 +142,7 @@ void EventBuilder::markUsed(const Value &value) {
 /// Evaluates a condition: writes whose result it inspects are checked, and
 /// reads whose result it tests learn which columns (none: existence).
 Value LoweringCore::condition(Node node) {
-  ++conditionDepth_;
-  Value value = expression(node);
-  --conditionDepth_;
-  tested(value);
-  return value;
+  return evaluateCondition([&] { return expression(node); });
 }
 
 void EventBuilder::tested(const Value &value) {

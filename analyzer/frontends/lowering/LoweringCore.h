@@ -64,6 +64,15 @@ protected:
   /// checked, and reads whose result it tests learn which columns (none:
   /// existence).
   void tested(const Value &value);
+  /// Evaluates a condition with `evaluate`, the walk inside it knowing it
+  /// is in one (`conditionDepth_`), then applies `tested`.
+  template <typename Evaluate> Value evaluateCondition(Evaluate evaluate) {
+    ++conditionDepth_;
+    Value value = evaluate();
+    --conditionDepth_;
+    tested(value);
+    return value;
+  }
   void addTestedColumn(EventIndex read, const std::string &column);
   /// Makes the reads (or calls) of `reads` guard what is walked next.
   void pushGuards(const std::set<EventIndex> &reads);
@@ -90,6 +99,7 @@ protected:
   std::vector<EventIndex> guards_;
   std::optional<EventIndex> tx_;
   bool uniqueHandled_ = false;
+  int conditionDepth_ = 0;
 };
 
 class LoweringCore : public EventBuilder {
@@ -153,7 +163,6 @@ protected:
 
   const ts::Source &source_;
   std::vector<std::map<std::string, Value>> scopes_;
-  int conditionDepth_ = 0;
   std::map<std::string, std::vector<EntityEdit>> edits_;
 };
 
