@@ -555,13 +555,8 @@ private:
       value.absorb(expression(choice->getFalseExpr()));
       return value;
     }
-    if (auto *member = llvm::dyn_cast<clang::MemberExpr>(expr)) {
-      Value object = expression(member->getBase());
-      Value result;
-      result.absorb(object);
-      result.fromRequest |= object.role == Role::Request;
-      return result;
-    }
+    if (auto *member = llvm::dyn_cast<clang::MemberExpr>(expr))
+      return partOf(expression(member->getBase()));
     if (auto *binary = llvm::dyn_cast<clang::BinaryOperator>(expr))
       return binaryOperator(binary);
     if (auto *lambda = llvm::dyn_cast<clang::LambdaExpr>(expr)) {
@@ -732,14 +727,22 @@ private:
     return nullptr;
   }
 
+  /// What a member, element or call result of `object` carries: its taint,
+  /// and request data when `object` is the request (`req.body`).
+  static Value partOf(const Value &object) {
+    Value part;
+    part.absorb(object);
+    part.fromRequest |= object.role == Role::Request;
+    return part;
+  }
+
   /// A call we know nothing about: its result derives from what it is given
   /// (`r[0]["balance"].as<int>()`, `std::stoi(req.body)`).
   Value absorbAll(const CallParts &parts) {
     Value value;
     if (parts.object) {
       Value object = expression(parts.object);
-      value.absorb(object);
-      value.fromRequest |= object.role == Role::Request;
+      value = partOf(object);
       value.sourceColumn = object.sourceColumn;
       value.arithmetic = object.arithmetic;
     }
@@ -751,9 +754,7 @@ private:
   /// `row["balance"]`: the column of the rows a read loaded.
   Value subscript(const CallParts &parts) {
     Value value = expression(parts.object);
-    Value result;
-    result.absorb(value);
-    result.fromRequest |= value.role == Role::Request;
+    Value result = partOf(value);
     if (!parts.arguments.empty()) {
       auto column = tu_.text(parts.arguments[0]);
       if (column && value.reads.size() == 1) {
