@@ -96,6 +96,15 @@ TEST(PythonBadInput, GarbageNeverCrashesNorFinds) {
   EXPECT_NE(findDiagnostic(result, "partial-parse"), nullptr);
 }
 
+TEST(PythonBadInput, UnclosedDefinitionsNeverCrash) {
+  ScanResult result = scanFiles({
+      {"a.py", "def f(\n"},
+      {"b.py", "class A:\n    def m(self, x=(\n"},
+      {"c.py", "@app.post('/x')\nasync def h(a: int = Depends(\n"},
+  });
+  EXPECT_TRUE(result.findings.empty());
+}
+
 TEST(PythonBadInput, DynamicAttributesAreNotGuessed) {
   // getattr picks the method at run time: no read, no insert is assumed.
   std::string dynamic = R"(

@@ -70,6 +70,18 @@ TEST(TypeScriptBadInput, GarbageNeverCrashesNorFinds) {
   EXPECT_NE(findDiagnostic(result, "partial-parse"), nullptr);
 }
 
+// An incomplete construct leaves fields null (here a function's missing
+// `parameters`): asking a null node anything crashed the whole scan.
+TEST(TypeScriptBadInput, UnclosedFunctionBodyCostsOnlyItself) {
+  ScanResult result = scanFiles({
+      {"form.tsx", "export function F(props: P) {\n  const {\n}\n"},
+      {"half.ts", "export const G = async ({ a }: P) => {\n  if (a) {\n"},
+      {"users.service.ts", kRacyRegistration},
+  });
+  EXPECT_EQ(countRule(result, "RL101"), 1);
+  EXPECT_NE(findDiagnostic(result, "parser-recovery"), nullptr);
+}
+
 TEST(TypeScriptBadInput, UnusualButValidTypeScriptFindsNothing) {
   ScanResult result = scanFiles({
       {"features.ts",

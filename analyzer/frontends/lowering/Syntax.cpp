@@ -129,19 +129,19 @@ bool isFunctionNode(Node node) {
 }
 
 bool hasErrorOutsideFunctions(Node node, bool countMissing) {
-  if (is(node, "ERROR") || (countMissing && ts_node_is_missing(node)))
+  if (is(node, "ERROR") || (countMissing && isMissing(node)))
     return true;
-  if (!ts_node_has_error(node))
+  if (!hasError(node))
     return false;
-  uint32_t count = ts_node_child_count(node);
+  uint32_t count = childCount(node);
   for (uint32_t i = 0; i < count; ++i) {
-    Node child = ts_node_child(node, i);
-    if (isFunctionNode(child)) {
-      if (hasErrorOutsideFunctions(field(child, "parameters"), countMissing))
+    Node nested = child(node, i);
+    if (isFunctionNode(nested)) {
+      if (hasErrorOutsideFunctions(field(nested, "parameters"), countMissing))
         return true;
       continue;
     }
-    if (hasErrorOutsideFunctions(child, countMissing))
+    if (hasErrorOutsideFunctions(nested, countMissing))
       return true;
   }
   return false;
@@ -152,20 +152,17 @@ namespace {
 /// Prisma's idiom) as a non-null assertion whose `!` it has to assume. The
 /// code is valid and its shape usable: not a problem worth reporting.
 bool benignMissing(Node node) {
-  Node parent = ts_node_parent(node);
-  return std::string_view(ts_node_type(node)) == "!" &&
-         is(parent, "non_null_expression");
+  return type(node) == "!" && is(parent(node), "non_null_expression");
 }
 
 Node findNode(Node node, bool missing) {
-  if (missing ? ts_node_is_missing(node) && !benignMissing(node)
-              : is(node, "ERROR"))
+  if (missing ? isMissing(node) && !benignMissing(node) : is(node, "ERROR"))
     return node;
-  if (!ts_node_has_error(node))
+  if (!hasError(node))
     return Node{};
-  uint32_t count = ts_node_child_count(node);
+  uint32_t count = childCount(node);
   for (uint32_t i = 0; i < count; ++i) {
-    Node found = findNode(ts_node_child(node, i), missing);
+    Node found = findNode(child(node, i), missing);
     if (!isNull(found))
       return found;
   }
@@ -216,6 +213,8 @@ std::string_view Source::text(Node node) const {
 }
 
 SourceLocation Source::where(Node node) const {
+  if (isNull(node))
+    return {};
   return file_.span(ts_node_start_byte(node), ts_node_end_byte(node));
 }
 

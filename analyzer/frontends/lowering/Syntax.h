@@ -23,6 +23,24 @@ inline std::string_view type(Node node) {
 inline bool is(Node node, std::string_view nodeType) {
   return type(node) == nodeType;
 }
+// tree-sitter dereferences a null node's subtree: a field the parser left out
+// of an incomplete construct is null, so every query on a node goes through
+// these, which answer for a null node as for a childless, error-free one.
+inline bool hasError(Node node) {
+  return !isNull(node) && ts_node_has_error(node);
+}
+inline bool isMissing(Node node) {
+  return !isNull(node) && ts_node_is_missing(node);
+}
+inline uint32_t childCount(Node node) {
+  return isNull(node) ? 0 : ts_node_child_count(node);
+}
+inline Node child(Node node, uint32_t index) {
+  return index < childCount(node) ? ts_node_child(node, index) : Node{};
+}
+inline Node parent(Node node) {
+  return isNull(node) ? node : ts_node_parent(node);
+}
 Node field(Node node, const char *name);
 std::vector<Node> namedChildren(Node node);
 /// Children carrying the field `name` (a node may have several decorators).

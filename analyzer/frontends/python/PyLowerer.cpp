@@ -82,7 +82,7 @@ public:
     Node body = ts::field(function, "body");
     // `@transaction.atomic`: the whole function is one transaction.
     bool atomic = false;
-    if (Node parent = ts_node_parent(function);
+    if (Node parent = ts::parent(function);
         ts::is(parent, "decorated_definition"))
       for (Node decorator : ts::namedChildren(parent))
         if (ts::is(decorator, "decorator") &&
@@ -1008,8 +1008,8 @@ void PyLowerer::filter(Node condition, OrmQueryState &query) {
   if (ts::is(condition, "comparison_operator")) {
     std::vector<Node> operands = ts::namedChildren(condition);
     bool equality = false;
-    for (uint32_t i = 0; i < ts_node_child_count(condition); ++i)
-      equality |= ts::type(ts_node_child(condition, i)) == "==";
+    for (uint32_t i = 0; i < ts::childCount(condition); ++i)
+      equality |= ts::type(ts::child(condition, i)) == "==";
     if (operands.size() == 2 && ts::is(operands[0], "attribute")) {
       std::string column = source_.str(ts::field(operands[0], "attribute"));
       if (equality)

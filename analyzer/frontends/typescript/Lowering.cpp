@@ -571,7 +571,7 @@ Value Lowerer::increment(Node node) {
 }
 
 Value Lowerer::binary(Node node) {
-  std::string op = source_.str(ts_node_child(node, 1));
+  std::string op = source_.str(child(node, 1));
   Node left = field(node, "left"), right = field(node, "right");
   Node operatorNode = field(node, "operator");
   if (!isNull(operatorNode))
@@ -818,7 +818,7 @@ std::map<std::string, Value> moduleValues(const FileContext &context,
       Node name = field(declarator, "name");
       Node value = field(declarator, "value");
       if (!is(name, "identifier") || isNull(value) ||
-          ts_node_has_error(declarator))
+          hasError(declarator))
         continue;
       Unit scratch;
       Value result = Lowerer(growing, nullptr, scratch).evaluate(value);

@@ -191,8 +191,8 @@ private:
       for (Node decorator : fieldChildren(node, "decorator"))
         decorators.push_back(decorator);
       Export kind = Export::Named;
-      for (uint32_t i = 0; i < ts_node_child_count(node); ++i)
-        if (is(ts_node_child(node, i), "default"))
+      for (uint32_t i = 0; i < childCount(node); ++i)
+        if (is(child(node, i), "default"))
           kind = Export::Default;
       Node declaration = field(node, "declaration");
       if (!isNull(declaration))
