@@ -1,9 +1,13 @@
 // Bad input never crashes the scan nor silently drops a file: each case gets
 // a diagnostic, and the good file beside it is still analysed.
 
+#include "Registry.h"
 #include "TestSupport.h"
+#include "model/Utf8.h"
+#include "report/Report.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,6 +132,51 @@ TEST(BadInput, SymlinkLoops) {
   for (const Diagnostic &diagnostic : result.diagnostics)
     loops += diagnostic.code == "symlink-loop";
   EXPECT_EQ(loops, 2);
+}
+
+TEST(BadInput, SpecialFilesAreSkippedBeforeOpening) {
+  TempDirectory directory;
+  // Opening a FIFO blocks until a writer comes: the scan would never end.
+  ASSERT_EQ(::mkfifo((directory.path() / "p.ts").c_str(), 0600), 0);
+  ScanResult result = scanWithBuiltins(
+      {directory.path().string(), (directory.path() / "p.ts").string()},
+      directory.path().string());
+  const Diagnostic *special = findDiagnostic(result, "special-file");
+  ASSERT_NE(special, nullptr);
+  EXPECT_EQ(special->where.file, "p.ts");
+  EXPECT_NE(special->message.find("named pipe (FIFO)"), std::string::npos);
+}
+
+TEST(BadInput, IllFormedUtf8IsRepairedAndReported) {
+  // A surrogate, an overlong '/', a code point above U+10FFFF, a lone
+  // continuation byte: each is one diagnostic's worth of repair.
+  for (const char *bad :
+       {"\xED\xA0\x80", "\xE0\x80\xAF", "\xF4\x90\x80\x80", "\x80"}) {
+    TempDirectory directory;
+    directory.write("002_bad.sql", std::string("-- ") + bad +
+                                       "\nCREATE TABLE bad (id int);\n");
+    ScanResult result = scanDirectory(directory);
+    EXPECT_NE(findDiagnostic(result, "invalid-utf8"), nullptr);
+    EXPECT_NE(result.schema.findTable("bad"), nullptr);
+  }
+}
+
+/// Every string reaching a writer is UTF-8, whatever produced it.
+TEST(BadInput, ReportsAreValidUtf8) {
+  TempDirectory directory;
+  // libpg_query's message quotes the statement cut after a byte of the €.
+  directory.write("002_euro.sql", "SELECT 1\xE2\x82\xAC;\n");
+  directory.write("caf\xE9.sql", ""); // a Latin-1 name, in a note
+  ScanResult result = scanDirectory(directory);
+  static const std::vector<std::unique_ptr<Rule>> rules = createBuiltinRules();
+  ReportInput report{result, rules, "test"};
+  for (const std::string &text :
+       {writeSarif(report), writeJson(report), writeModelJson(result)})
+    EXPECT_NO_THROW((void)nlohmann::json::parse(text));
+  EXPECT_NE(writeSarif(report).find("caf%E9.sql"), std::string::npos);
+  std::string diagnostics = writeTextDiagnostics(report);
+  EXPECT_EQ(diagnostics, validUtf8(diagnostics));
+  EXPECT_NE(diagnostics.find("caf\xEF\xBF\xBD.sql"), std::string::npos);
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "frontends/Frontends.h"
 #include "report/Report.h"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -36,6 +37,10 @@ options:
                              error, warning (default), note, or never
   -j, --jobs N               files analysed in parallel (default: all cores)
   --max-file-size MIB        skip larger files, with a notification (default: 10)
+  --file-timeout SECONDS     give up on a file whose analysis takes longer, with
+                             an analysis-failed error (default: 60; 0: no limit)
+  --max-memory MIB           give up on a file whose analysis needs more memory
+                             (default: 4096; 0: no limit)
   --exclude NAME             skip files and directories named NAME while walking
                              directories (repeatable); skipped by default:
                              node_modules dist build out coverage __pycache__
@@ -61,6 +66,8 @@ struct Options {
   std::optional<Level> failOn = Level::Warning;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   std::size_t maxFileMiB = 10;
+  unsigned fileTimeoutSeconds = 60;
+  std::size_t maxMemoryMiB = 4096;
   std::vector<std::string> excludedNames = defaultExcludedNames();
   std::string buildDirectory;
   std::optional<std::vector<std::string>> compileArguments;
@@ -72,11 +79,13 @@ int usageError(const std::string &message) {
   return kExitError;
 }
 
-std::optional<unsigned long> parseCount(const std::string &text) {
+std::optional<unsigned long> parseCount(const std::string &text,
+                                        bool zeroAllowed = false) {
   try {
     std::size_t used = 0;
     unsigned long value = std::stoul(text, &used);
-    if (used == text.size() && value > 0)
+    if (used == text.size() && (value > 0 || zeroAllowed) &&
+        std::isdigit(static_cast<unsigned char>(text.front())))
       return value;
   } catch (const std::exception &) {
   }
@@ -145,6 +154,20 @@ std::optional<int> parseArguments(int argc, char **argv, Options &options) {
         return usageError(
             "--max-file-size takes a number of MiB from 1 to 4096");
       options.maxFileMiB = *mib;
+    } else if (arg == "--file-timeout") {
+      auto text = value();
+      auto seconds = text ? parseCount(*text, true) : std::nullopt;
+      if (!seconds || *seconds > 86400)
+        return usageError("--file-timeout takes a number of seconds from 0 "
+                          "(no limit) to 86400");
+      options.fileTimeoutSeconds = static_cast<unsigned>(*seconds);
+    } else if (arg == "--max-memory") {
+      auto text = value();
+      auto mib = text ? parseCount(*text, true) : std::nullopt;
+      if (!mib || (*mib != 0 && *mib < 64) || *mib > 1048576)
+        return usageError("--max-memory takes a number of MiB from 64 to "
+                          "1048576, or 0 for no limit");
+      options.maxMemoryMiB = *mib;
     } else if (arg == "--exclude") {
       auto name = value();
       if (!name || name->empty() || name->find('/') != std::string::npos)
@@ -256,6 +279,8 @@ int runScan(const Options &options,
   scanOptions.jobs = options.jobs;
   scanOptions.read.maxBytes = options.maxFileMiB * 1024 * 1024;
   scanOptions.excludedNames = options.excludedNames;
+  scanOptions.fileTimeoutSeconds = options.fileTimeoutSeconds;
+  scanOptions.maxMemoryMiB = options.maxMemoryMiB;
   ScanResult result = scan(scanOptions, frontends, rules);
 
   if (options.command == "model") {

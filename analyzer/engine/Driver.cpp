@@ -3,14 +3,21 @@
 #include "Linking.h"
 #include "MigrationOrder.h"
 #include "Suppressions.h"
+#include "Workers.h"
 #include "model/SchemaChange.h"
+#include "model/Serialization.h"
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 
@@ -31,6 +38,27 @@ frontendFor(const std::vector<std::unique_ptr<Frontend>> &frontends,
   return nullptr;
 }
 
+#ifndef NDEBUG
+/// Debug builds only, to test fault containment end to end as Clang's
+/// `#pragma clang __debug crash` does: a file that says
+/// `racelint __debug crash`, `hang` or `allocate` makes its analysis do so.
+void injectDebugFault(const std::string &text) {
+  constexpr std::string_view marker = "racelint __debug ";
+  std::size_t at = text.find(marker);
+  if (at == std::string::npos)
+    return;
+  std::string_view fault = std::string_view(text).substr(at + marker.size());
+  if (fault.starts_with("crash"))
+    std::abort();
+  if (fault.starts_with("hang"))
+    for (;;)
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+  if (fault.starts_with("allocate"))
+    for (std::vector<std::string> hoard;;)
+      hoard.emplace_back(std::size_t(64) << 20, 'x');
+}
+#endif
+
 FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
                         const ReadOptions &readOptions) {
   FileOutcome outcome;
@@ -39,7 +67,12 @@ FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
                                   readDiagnostics);
   if (outcome.source) {
     try {
+#ifndef NDEBUG
+      injectDebugFault(outcome.source->text());
+#endif
       outcome.analysis = frontend.analyze(*outcome.source, file.fsPath);
+    } catch (const std::bad_alloc &) {
+      throw; // the worker reports the memory limit
     } catch (const std::exception &error) {
       // A front-end bug must cost one file, never the scan.
       outcome.analysis = {};
@@ -57,6 +90,105 @@ FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
                                       readDiagnostics.begin(),
                                       readDiagnostics.end());
   return outcome;
+}
+
+/// A file's outcome as a worker sends it: whether it was read, its text, and
+/// the analysis.
+std::string encodeOutcome(const FileOutcome &outcome) {
+  std::string bytes(1, outcome.source ? '1' : '0');
+  std::string text = outcome.source ? outcome.source->text() : std::string();
+  std::uint64_t size = text.size();
+  bytes.append(reinterpret_cast<const char *>(&size), sizeof size);
+  bytes += text;
+  bytes += serialize(outcome.analysis);
+  return bytes;
+}
+
+FileOutcome decodeOutcome(std::string_view bytes, const std::string &path) {
+  constexpr std::size_t header = 1 + sizeof(std::uint64_t);
+  std::uint64_t size = 0;
+  if (bytes.size() < header)
+    throw std::runtime_error("truncated analysis results");
+  std::memcpy(&size, bytes.data() + 1, sizeof size);
+  if (bytes.size() - header < size)
+    throw std::runtime_error("truncated analysis results");
+  FileOutcome outcome;
+  if (bytes[0] == '1')
+    outcome.source.emplace(path, std::string(bytes.substr(header, size)));
+  outcome.analysis = deserializeFileAnalysis(bytes.substr(header + size));
+  return outcome;
+}
+
+/// A file whose analysis crashed, hung or ran out of memory: reported, and
+/// otherwise left out.
+FileOutcome failedOutcome(const DiscoveredFile &file,
+                          const std::string &reason) {
+  FileOutcome outcome;
+  outcome.analysis.path = file.displayPath;
+  Diagnostic diagnostic;
+  diagnostic.level = Level::Error;
+  diagnostic.code = "analysis-failed";
+  diagnostic.message = "file not analysed: " + reason;
+  diagnostic.where.file = file.displayPath;
+  outcome.analysis.diagnostics.push_back(std::move(diagnostic));
+  return outcome;
+}
+
+std::vector<FileOutcome>
+analyzeInWorkers(const std::vector<DiscoveredFile> &files,
+                 const std::vector<std::unique_ptr<Frontend>> &frontends,
+                 const ScanOptions &options) {
+  WorkerLimits limits;
+  limits.jobs = options.jobs;
+  limits.itemTimeoutSeconds = options.fileTimeoutSeconds;
+  limits.maxMemoryMiB = options.maxMemoryMiB;
+  std::vector<WorkOutcome> results =
+      runInWorkers(files.size(), limits, [&](std::size_t i) {
+        const DiscoveredFile &file = files[i];
+        return encodeOutcome(analyzeFile(
+            file, *frontendFor(frontends, file.fsPath), options.read));
+      });
+  std::vector<FileOutcome> outcomes;
+  outcomes.reserve(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!results[i].completed) {
+      outcomes.push_back(failedOutcome(files[i], results[i].bytes));
+      continue;
+    }
+    try {
+      outcomes.push_back(decodeOutcome(results[i].bytes, files[i].displayPath));
+    } catch (const std::exception &error) {
+      outcomes.push_back(failedOutcome(files[i], error.what()));
+    }
+  }
+  return outcomes;
+}
+
+std::vector<FileOutcome>
+analyzeInThreads(const std::vector<DiscoveredFile> &files,
+                 const std::vector<std::unique_ptr<Frontend>> &frontends,
+                 const ScanOptions &options) {
+  std::vector<FileOutcome> outcomes(files.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < files.size(); i = next++) {
+      const DiscoveredFile &file = files[i];
+      try {
+        outcomes[i] = analyzeFile(file, *frontendFor(frontends, file.fsPath),
+                                  options.read);
+      } catch (const std::bad_alloc &) {
+        outcomes[i] = failedOutcome(file, "it ran out of memory");
+      }
+    }
+  };
+  unsigned workers =
+      std::max(1u, std::min<unsigned>(options.jobs, files.size()));
+  std::vector<std::jthread> threads;
+  for (unsigned i = 1; i < workers; ++i)
+    threads.emplace_back(work);
+  work();
+  threads.clear(); // joins
+  return outcomes;
 }
 
 bool locationLess(const SourceLocation &a, const SourceLocation &b) {
@@ -256,22 +388,10 @@ ScanResult scan(const ScanOptions &options,
       options.excludedNames);
   result.missingPath = discovered.missingPath;
 
-  std::vector<FileOutcome> outcomes(discovered.files.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < discovered.files.size(); i = next++) {
-      const DiscoveredFile &file = discovered.files[i];
-      outcomes[i] =
-          analyzeFile(file, *frontendFor(frontends, file.fsPath), options.read);
-    }
-  };
-  unsigned workers =
-      std::max(1u, std::min<unsigned>(options.jobs, discovered.files.size()));
-  std::vector<std::jthread> threads;
-  for (unsigned i = 1; i < workers; ++i)
-    threads.emplace_back(work);
-  work();
-  threads.clear(); // joins
+  std::vector<FileOutcome> outcomes =
+      options.isolateFiles
+          ? analyzeInWorkers(discovered.files, frontends, options)
+          : analyzeInThreads(discovered.files, frontends, options);
 
   // Outcomes are in discovery order (sorted paths), whatever the job count.
   for (FileOutcome &outcome : outcomes) {

@@ -37,6 +37,13 @@ struct ScanOptions {
   ReadOptions read;
   /// File and directory names not entered while walking directories.
   std::vector<std::string> excludedNames = defaultExcludedNames();
+  /// Each file is analysed in a worker process, so that a crash, a hang or
+  /// runaway memory costs that file only (an `analysis-failed` error).
+  bool isolateFiles = true;
+  /// Seconds one file's analysis may take (0: no limit), with isolateFiles.
+  unsigned fileTimeoutSeconds = 60;
+  /// MiB of heap a worker may use (0: no limit), with isolateFiles.
+  std::size_t maxMemoryMiB = 4096;
 };
 
 struct ScanResult {

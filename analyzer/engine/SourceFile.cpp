@@ -1,5 +1,7 @@
 #include "SourceFile.h"
 
+#include "model/Utf8.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -13,23 +15,6 @@ namespace racelint {
 namespace {
 
 bool isContinuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
-
-/// Length of the valid UTF-8 sequence at `at`, or 0 when it is invalid.
-std::size_t utf8SequenceLength(const std::string &text, std::size_t at) {
-  auto lead = static_cast<unsigned char>(text[at]);
-  std::size_t length = lead < 0x80   ? 1
-                       : lead < 0xC2 ? 0
-                       : lead < 0xE0 ? 2
-                       : lead < 0xF0 ? 3
-                       : lead < 0xF5 ? 4
-                                     : 0;
-  if (length == 0 || at + length > text.size())
-    return 0;
-  for (std::size_t i = 1; i < length; ++i)
-    if (!isContinuation(static_cast<unsigned char>(text[at + i])))
-      return 0;
-  return length;
-}
 
 /// Replaces every byte that is not part of valid UTF-8 with '?'; returns how
 /// many were replaced and the offset of the first.
@@ -46,6 +31,20 @@ std::size_t repairUtf8(std::string &text, std::size_t &firstBad) {
     }
   }
   return replaced;
+}
+
+const char *specialFileKind(mode_t mode) {
+  if (S_ISFIFO(mode))
+    return "a named pipe (FIFO)";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISDIR(mode))
+    return "a directory";
+  return "a special file";
 }
 
 Diagnostic fileDiagnostic(Level level, std::string code, std::string message,
@@ -116,15 +115,23 @@ std::optional<SourceFile> readSourceFile(const std::string &fsPath,
         fileDiagnostic(level, code, std::move(message), displayPath));
     return std::nullopt;
   };
-  int fd = ::open(fsPath.c_str(), O_RDONLY | O_CLOEXEC);
+  // A FIFO would block open() until someone writes to it, a device could
+  // stream forever: only regular files are opened, and O_NONBLOCK guards
+  // against one swapped in after the check.
+  struct stat info {};
+  if (::stat(fsPath.c_str(), &info) == 0 && !S_ISREG(info.st_mode))
+    return fail(Level::Warning, "special-file",
+                std::string("file skipped: it is ") +
+                    specialFileKind(info.st_mode) + ", not a regular file");
+  int fd = ::open(fsPath.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return fail(Level::Error, "unreadable-file",
                 "cannot read file: " + std::string(std::strerror(errno)));
-  struct stat info {};
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     ::close(fd);
-    return fail(Level::Error, "unreadable-file",
-                "cannot read file: not a regular file");
+    return fail(Level::Warning, "special-file",
+                std::string("file skipped: it is ") +
+                    specialFileKind(info.st_mode) + ", not a regular file");
   }
   if (static_cast<std::size_t>(info.st_size) > options.maxBytes) {
     ::close(fd);

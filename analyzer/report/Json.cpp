@@ -101,7 +101,9 @@ std::string writeModelJson(const ScanResult &scan) {
         item["events"].push_back(eventJson(event));
       document["units"].push_back(std::move(item));
     }
-  return document.dump(2) + "\n";
+  return document.dump(2, ' ', false,
+                       nlohmann::ordered_json::error_handler_t::replace) +
+         "\n";
 }
 
 std::string writeJson(const ReportInput &input) {
@@ -133,7 +135,9 @@ std::string writeJson(const ReportInput &input) {
     item["location"] = locationJson(diagnostic.where);
     document["notifications"].push_back(std::move(item));
   }
-  return document.dump(2) + "\n";
+  return document.dump(2, ' ', false,
+                       nlohmann::ordered_json::error_handler_t::replace) +
+         "\n";
 }
 
 } // namespace racelint

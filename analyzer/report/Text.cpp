@@ -1,5 +1,7 @@
 #include "Report.h"
 
+#include "model/Utf8.h"
+
 #include <algorithm>
 #include <map>
 
@@ -82,7 +84,7 @@ std::string writeText(const ReportInput &input) {
     out += " (" + std::to_string(suppressed) + " suppressed)";
   out +=
       " in " + plural(static_cast<int>(input.scan.files.size()), "file") + "\n";
-  return out;
+  return validUtf8(out); // a file name need not be UTF-8; a terminal wants it
 }
 
 std::string writeTextDiagnostics(const ReportInput &input) {
@@ -96,7 +98,7 @@ std::string writeTextDiagnostics(const ReportInput &input) {
     out += toString(diagnostic.level);
     out += ": " + diagnostic.message + " [" + diagnostic.code + "]\n";
   }
-  return out;
+  return validUtf8(out);
 }
 
 } // namespace racelint

@@ -1,0 +1,155 @@
+// A crash, a hang or runaway memory while analysing one file costs that file
+// only: each is reported as `analysis-failed`, and every other file's
+// findings survive, whatever the job count.
+
+#include "Registry.h"
+#include "TestSupport.h"
+#include "frontends/Frontends.h"
+#include "report/Report.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <gtest/gtest.h>
+#include <thread>
+
+using namespace racelint;
+using racelint::testing::countRule;
+using racelint::testing::TempDirectory;
+
+namespace {
+
+/// Misbehaves as its file says: `crash`, `hang`, `allocate` or `throw`.
+class FaultyFrontend : public Frontend {
+public:
+  bool handles(const std::string &path) const override {
+    return path.ends_with(".fault");
+  }
+  FileAnalysis analyze(const SourceFile &file) const override {
+    const std::string &fault = file.text();
+    if (fault.starts_with("crash"))
+      std::raise(SIGSEGV);
+    if (fault.starts_with("hang"))
+      for (;;)
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (fault.starts_with("allocate")) {
+      std::vector<std::unique_ptr<char[]>> hoard;
+      for (;;) {
+        hoard.emplace_back(new char[16 << 20]);
+        std::memset(hoard.back().get(), 1, 16 << 20);
+      }
+    }
+    if (fault.starts_with("throw"))
+      throw std::runtime_error("a front-end bug");
+    return {};
+  }
+};
+
+const char *const kRacyRegistration = R"(
+export class UsersService {
+  constructor(@InjectRepository(User) private users: Repository<User>) {}
+  async register(name: string) {
+    const existing = await this.users.findOneBy({ name });
+    if (existing) throw new ConflictException();
+    await this.users.insert({ name });
+  }
+}
+)";
+
+ScanResult scanWithFaults(const TempDirectory &directory, unsigned jobs,
+                          bool isolate = true) {
+  static const std::vector<std::unique_ptr<Rule>> rules = createBuiltinRules();
+  std::vector<std::unique_ptr<Frontend>> frontends = createFrontends({});
+  frontends.push_back(std::make_unique<FaultyFrontend>());
+  ScanOptions options;
+  options.paths = {directory.path().string()};
+  options.baseDirectory = directory.path().string();
+  options.jobs = jobs;
+  options.isolateFiles = isolate;
+  options.fileTimeoutSeconds = 2;
+  options.maxMemoryMiB = 512;
+  return scan(options, frontends, rules);
+}
+
+std::map<std::string, std::string> failures(const ScanResult &result) {
+  std::map<std::string, std::string> failed;
+  for (const Diagnostic &diagnostic : result.diagnostics)
+    if (diagnostic.code == "analysis-failed") {
+      EXPECT_EQ(diagnostic.level, Level::Error);
+      failed[diagnostic.where.file] = diagnostic.message;
+    }
+  return failed;
+}
+
+class FaultContainment : public ::testing::TestWithParam<unsigned> {};
+
+TEST_P(FaultContainment, EachFaultCostsOnlyItsFile) {
+  TempDirectory directory;
+  directory.write("a_users.service.ts", kRacyRegistration);
+  directory.write("b_crash.fault", "crash");
+  directory.write("c_hang.fault", "hang");
+  directory.write("d_allocate.fault", "allocate");
+  directory.write("e_throw.fault", "throw");
+  directory.write("f_orders.service.ts", kRacyRegistration);
+  ScanResult result = scanWithFaults(directory, GetParam());
+
+  EXPECT_EQ(countRule(result, "RL101"), 2);
+  std::map<std::string, std::string> failed = failures(result);
+  ASSERT_EQ(failed.size(), 3u);
+  EXPECT_NE(failed["b_crash.fault"].find("crashed on it (signal 11, SIGSEGV)"),
+            std::string::npos)
+      << failed["b_crash.fault"];
+  EXPECT_NE(failed["c_hang.fault"].find("longer than 2 s (--file-timeout)"),
+            std::string::npos)
+      << failed["c_hang.fault"];
+  // Under AddressSanitizer no memory limit can be set; its allocator reports
+  // the exhaustion and the worker dies of it, which is contained all the
+  // same.
+  EXPECT_FALSE(failed["d_allocate.fault"].empty());
+  const Diagnostic *internal = nullptr;
+  for (const Diagnostic &diagnostic : result.diagnostics)
+    if (diagnostic.code == "internal-error")
+      internal = &diagnostic;
+  ASSERT_NE(internal, nullptr);
+  EXPECT_EQ(internal->where.file, "e_throw.fault");
+}
+
+INSTANTIATE_TEST_SUITE_P(Jobs, FaultContainment, ::testing::Values(1u, 2u));
+
+TEST(FaultContainment, MemoryLimitIsNamed) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer's shadow memory rules out a data limit";
+#endif
+  TempDirectory directory;
+  directory.write("allocate.fault", "allocate");
+  std::map<std::string, std::string> failed =
+      failures(scanWithFaults(directory, 1));
+  EXPECT_NE(failed["allocate.fault"].find(
+                "ran out of memory (the limit is 512 MiB, --max-memory)"),
+            std::string::npos)
+      << failed["allocate.fault"];
+}
+
+/// What a worker sends back is the whole model: the same scan, in workers
+/// and in this process, gives the same model, byte for byte.
+TEST(FaultContainment, WorkersReturnTheWholeModel) {
+  static const std::vector<std::unique_ptr<Rule>> rules = createBuiltinRules();
+  std::string root = RACELINT_SOURCE_DIR;
+  auto modelOf = [&](bool isolate) {
+    std::vector<std::unique_ptr<Frontend>> frontends = createFrontends({});
+    ScanOptions options;
+    options.paths = {root + "/fixtures/typescript", root + "/fixtures/python",
+                     root + "/fixtures/sql", root + "/fixtures/apps/bands",
+                     root + "/fixtures/apps/marketplace"};
+    options.baseDirectory = root;
+    options.jobs = 2;
+    options.isolateFiles = isolate;
+    ScanResult result = scan(options, frontends, rules);
+    return writeModelJson(result) + writeSarif({result, rules, "test"});
+  };
+  std::string isolated = modelOf(true);
+  EXPECT_GT(isolated.size(), 100000u);
+  EXPECT_EQ(isolated, modelOf(false));
+}
+
+} // namespace
