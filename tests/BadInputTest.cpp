@@ -161,6 +161,95 @@ TEST(BadInput, IllFormedUtf8IsRepairedAndReported) {
   }
 }
 
+/// libpg_query's splitter drops what it cannot place; each such statement
+/// is reported at its line, and the statements after it are analysed.
+TEST(BadInput, SqlTheSplitterDropsIsReported) {
+  TempDirectory directory;
+  directory.write("002_mixed.sql", "CREATE TABLE a (id int);\n"
+                                   "SELEC 1;\n"
+                                   "CREATE TABLE b (id int);\n"
+                                   "CREATE TABLE c (id int) );\n"
+                                   "CREATE TABLE d (id int);\n"
+                                   "CREATE TABLE e ((id int;\n"
+                                   "CREATE TABLE f (id int);\n");
+  ScanResult result = scanDirectory(directory);
+  std::vector<unsigned> errorLines;
+  for (const Diagnostic &diagnostic : result.diagnostics)
+    if (diagnostic.code == "parse-error")
+      errorLines.push_back(diagnostic.where.line);
+  EXPECT_EQ(errorLines, (std::vector<unsigned>{2, 4, 6}));
+  for (const char *table : {"a", "b", "d", "f"})
+    EXPECT_NE(result.schema.findTable(table), nullptr) << table;
+  EXPECT_EQ(result.schema.findTable("c"), nullptr);
+}
+
+TEST(BadInput, CarriageReturnLineEnds) {
+  TempDirectory directory;
+  directory.write("002_mac.sql", "CREATE TABLE a (id int);\r-- a comment\r"
+                                 "CREATE TABLE b (id int);\rSELEC 1;\r");
+  ScanResult result = scanDirectory(directory);
+  EXPECT_NE(result.schema.findTable("b"), nullptr);
+  const Diagnostic *error = findDiagnostic(result, "parse-error");
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->where.line, 4u);
+}
+
+TEST(BadInput, PsqlMetaCommandsAreSkipped) {
+  TempDirectory directory;
+  directory.write("002_psql.sql", "\\set ON_ERROR_STOP on\n"
+                                  "CREATE TABLE a (id int);\n"
+                                  "\\echo 'created a'\n"
+                                  "CREATE TABLE b (id int);\n"
+                                  "\\i other.sql\n");
+  ScanResult result = scanDirectory(directory);
+  EXPECT_NE(result.schema.findTable("a"), nullptr);
+  EXPECT_NE(result.schema.findTable("b"), nullptr);
+  EXPECT_EQ(findDiagnostic(result, "parse-error"), nullptr);
+}
+
+std::string repeated(const std::string &part, int times) {
+  std::string text;
+  for (int i = 0; i < times; ++i)
+    text += part;
+  return text;
+}
+
+/// Valid SQL nested deeper than the walks recurse is refused, never a stack
+/// overflow; nesting within the limit costs linear time.
+TEST(BadInput, DeepSqlIsRefusedNotACrash) {
+  std::string nested = "SELECT 1";
+  for (int i = 0; i < 25; ++i)
+    nested = "SELECT (" + nested + ")";
+  std::string exists = "SELECT 1 FROM a";
+  for (int i = 0; i < 25; ++i)
+    exists = "SELECT 1 FROM a WHERE EXISTS (" + exists + ") AND id IN (" +
+             exists.substr(0, 0) + "SELECT id FROM a)";
+  TempDirectory directory;
+  directory.write("002_deep.sql", "SELECT 1" + repeated("+1", 4500) + ";\n" +
+                                      "SELECT 1 FROM a WHERE x = 0 OR x = " +
+                                      repeated("x - ", 40000) + "1;\n" +
+                                      nested + ";\n" + exists + ";\n");
+  directory.write("deep.ts", "import { Pool } from 'pg';\n"
+                             "const pool = new Pool();\n"
+                             "export async function f() {\n"
+                             "  await pool.query('SELECT 1" +
+                                 repeated("+1", 4500) + "');\n}\n");
+  directory.write("deep.py", "from sqlalchemy import text\n"
+                             "def f(session):\n"
+                             "    session.execute(text('SELECT 1" +
+                                 repeated("+1", 4500) + "'))\n");
+  ScanResult result = scanDirectory(directory);
+  int tooDeep = 0;
+  for (const Diagnostic &diagnostic : result.diagnostics)
+    if (diagnostic.code == "too-deeply-nested") {
+      ++tooDeep;
+      EXPECT_EQ(diagnostic.where.file, "002_deep.sql");
+    } else if (diagnostic.code != "empty-file") {
+      ADD_FAILURE() << diagnostic.where.file << ": " << diagnostic.message;
+    }
+  EXPECT_EQ(tooDeep, 2); // the sum and the WHERE chain; the sub-selects pass
+}
+
 /// Every string reaching a writer is UTF-8, whatever produced it.
 TEST(BadInput, ReportsAreValidUtf8) {
   TempDirectory directory;

@@ -222,4 +222,31 @@ TEST(CppFrontend, HugeTranslationUnit) {
   EXPECT_GE(result.files.front().units.size(), 4001u);
 }
 
+/// Clang accepts an `else if` chain or a sum thousands long; the lowering
+/// walks recurse, so a function nested past their limit is reported and left
+/// out, and the rest of the file is analysed.
+TEST(CppFrontend, DeepNestingIsRefusedNotACrash) {
+  TempDirectory directory;
+  std::ostringstream text;
+  text << kLockOutsideTransaction
+       << "int chain(int x) {\n  if (x == 0) return 0;\n";
+  for (int i = 1; i < 6400; ++i)
+    text << "  else if (x == " << i << ") return " << i << ";\n";
+  text << "  return -1;\n}\nint sum(int a) {\n  return a";
+  for (int i = 0; i < 8000; ++i)
+    text << " + a";
+  text << ";\n}\n";
+  directory.write("deep.cpp", text.str());
+  ScanResult result = scanDirectory(directory);
+  EXPECT_EQ(countRule(result, "RL501"), 1);
+  std::vector<unsigned> refused;
+  for (const Diagnostic &diagnostic : result.diagnostics)
+    if (diagnostic.code == "too-deeply-nested")
+      refused.push_back(diagnostic.where.line);
+  ASSERT_EQ(refused.size(), 2u);
+  EXPECT_NE(findDiagnostic(result, "too-deeply-nested")
+                ->message.find("chain not analysed"),
+            std::string::npos);
+}
+
 } // namespace

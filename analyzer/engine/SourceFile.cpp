@@ -61,9 +61,12 @@ Diagnostic fileDiagnostic(Level level, std::string code, std::string message,
 
 SourceFile::SourceFile(std::string displayPath, std::string text)
     : path_(std::move(displayPath)), text_(std::move(text)) {
+  // Lines end at LF, CRLF, or a lone CR (classic Mac OS), as SARIF and
+  // PostgreSQL's scanner count them.
   lineStarts_.push_back(0);
   for (std::size_t i = 0; i < text_.size(); ++i)
-    if (text_[i] == '\n')
+    if (text_[i] == '\n' ||
+        (text_[i] == '\r' && (i + 1 == text_.size() || text_[i + 1] != '\n')))
       lineStarts_.push_back(i + 1);
 }
 
@@ -98,10 +101,9 @@ std::string_view SourceFile::line(unsigned number) const {
   if (number == 0 || number > lineStarts_.size())
     return {};
   std::size_t start = lineStarts_[number - 1];
-  std::size_t end = text_.find('\n', start);
-  if (end == std::string::npos)
-    end = text_.size();
-  if (end > start && text_[end - 1] == '\r')
+  std::size_t end =
+      number < lineStarts_.size() ? lineStarts_[number] : text_.size();
+  while (end > start && (text_[end - 1] == '\n' || text_[end - 1] == '\r'))
     --end;
   return std::string_view(text_).substr(start, end - start);
 }

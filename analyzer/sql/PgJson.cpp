@@ -1,5 +1,7 @@
 #include "PgJson.h"
 
+#include <algorithm>
+
 namespace racelint::pg {
 
 namespace {
@@ -19,6 +21,21 @@ const Json &nodeBody(const Json &node) {
   if (!node.is_object() || node.size() != 1)
     return nullJson();
   return node.begin().value();
+}
+
+std::size_t depthOf(const Json &node) {
+  std::size_t deepest = 0;
+  std::vector<std::pair<const Json *, std::size_t>> pending{{&node, 1}};
+  while (!pending.empty()) {
+    auto [current, depth] = pending.back();
+    pending.pop_back();
+    if (!current->is_structured())
+      continue;
+    deepest = std::max(deepest, depth);
+    for (const Json &child : *current)
+      pending.emplace_back(&child, depth + 1);
+  }
+  return deepest;
 }
 
 const Json *asNode(const Json &node, std::string_view type) {

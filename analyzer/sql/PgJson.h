@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,13 @@ bool boolMember(const Json &object, std::string_view key);
 std::vector<std::string> stringList(const Json &list);
 /// The last element of a qualified name list (`public.users` -> `users`).
 std::string lastName(const Json &list);
+/// How deeply `node` nests (objects and arrays), counted without recursion.
+std::size_t depthOf(const Json &node);
+/// The deepest parse tree the walks below take: they recurse, and a
+/// generated `1+1+...` of thousands of terms would overflow the stack.
+/// PostgreSQL's own parser stops at about the same depth (max_stack_depth).
+constexpr std::size_t kMaxTreeDepth = 1500;
+
 /// Calls `visit` on every object node below `node` (pre-order).
 template <typename Visit> void walk(const Json &node, Visit &&visit) {
   if (node.is_object()) {

@@ -415,7 +415,17 @@ std::optional<Unit> plpgsqlUnitOf(const Json &createFunction,
     diagnostics.push_back(std::move(diagnostic));
   } else {
     Json functions = Json::parse(result.plpgsql_funcs, nullptr, false);
-    if (functions.is_array() && !functions.empty()) {
+    if (std::size_t depth = pg::depthOf(functions); depth > pg::kMaxTreeDepth) {
+      Diagnostic diagnostic;
+      diagnostic.level = Level::Warning;
+      diagnostic.code = "too-deeply-nested";
+      diagnostic.message =
+          "function " + name + " not analysed: its PL/pgSQL body nests " +
+          std::to_string(depth) + " levels deep, over racelint's limit of " +
+          std::to_string(pg::kMaxTreeDepth);
+      diagnostic.where = declared;
+      diagnostics.push_back(std::move(diagnostic));
+    } else if (functions.is_array() && !functions.empty()) {
       auto [body, bodyBegin] = bodyOf(createFunction, source);
       UnitBuilder builder(source, bodyBegin, diagnostics);
       unit = builder.build(member(functions[0], "PLpgSQL_function"), name,

@@ -3,8 +3,12 @@
 #include "SqlInternal.h"
 #include "SqlStatement.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
 
 namespace racelint::sql {
 namespace {
@@ -28,7 +32,13 @@ std::size_t firstTokenOffset(const std::string &text, std::size_t at,
     if (std::isspace(static_cast<unsigned char>(text[at]))) {
       ++at;
     } else if (text.compare(at, 2, "--") == 0) {
-      std::size_t newline = text.find('\n', at);
+      // PostgreSQL ends a comment at a CR as at a LF (old Mac line ends).
+      std::size_t newline = text.find_first_of("\r\n", at);
+      at = newline == std::string::npos ? end : newline + 1;
+    } else if (text[at] == '\\') {
+      // A psql meta-command (`\set`, `\echo`, `\i`) runs to the end of its
+      // line; no SQL statement starts with a backslash.
+      std::size_t newline = text.find_first_of("\r\n", at);
       at = newline == std::string::npos ? end : newline + 1;
     } else if (text.compare(at, 2, "/*") == 0) {
       std::size_t close = text.find("*/", at + 2);
@@ -91,46 +101,105 @@ private:
   std::optional<EventIndex> openTx_;
 };
 
+using StatementVisitor =
+    std::function<void(const Json &, const StatementSource &)>;
+
+/// Parses one statement and visits its parse trees; a statement libpg_query
+/// rejects costs only itself.
+void parseStatement(const SourceFile &file, std::size_t base,
+                    const std::string &text, std::size_t begin, std::size_t end,
+                    std::vector<Diagnostic> &diagnostics,
+                    const StatementVisitor &visit) {
+  StatementSource source{file, base + begin, text.substr(begin, end - begin)};
+  ParseOutcome parsed = parseSql(source.text);
+  if (parsed.tooDeep) {
+    Diagnostic diagnostic = parseError(file, source.begin, *parsed.error,
+                                       "statement not analysed, though valid");
+    diagnostic.level = Level::Warning;
+    diagnostic.code = "too-deeply-nested";
+    diagnostics.push_back(std::move(diagnostic));
+    return;
+  }
+  if (parsed.error) {
+    diagnostics.push_back(
+        parseError(file, source.begin + parsed.errorOffset, *parsed.error,
+                   "statement not analysed: PostgreSQL syntax error"));
+    return;
+  }
+  for (const Json &item : pg::member(parsed.tree, "stmts"))
+    visit(pg::member(item, "stmt"), source);
+}
+
+/// The statements of a stretch that libpg_query's splitter could not place,
+/// ended at each `;` its scanner finds whatever the parentheses around it: an
+/// unbalanced parenthesis then costs its own statement only.
+std::vector<std::pair<std::size_t, std::size_t>>
+statementsAtSemicolons(const std::string &text, std::size_t begin,
+                       std::size_t end) {
+  std::vector<std::pair<std::size_t, std::size_t>> pieces;
+  std::string stretch = text.substr(begin, end - begin);
+  PgQueryScanResult scan = pg_query_scan(stretch.c_str());
+  std::size_t from = begin;
+  if (!scan.error)
+    if (PgQuery__ScanResult *tokens = pg_query__scan_result__unpack(
+            nullptr, scan.pbuf.len,
+            reinterpret_cast<const std::uint8_t *>(scan.pbuf.data))) {
+      for (std::size_t i = 0; i < tokens->n_tokens; ++i)
+        if (tokens->tokens[i]->token == PG_QUERY__TOKEN__ASCII_59) {
+          std::size_t to =
+              begin + static_cast<std::size_t>(tokens->tokens[i]->end);
+          pieces.emplace_back(from, to);
+          from = to;
+        }
+      pg_query__scan_result__free_unpacked(tokens, nullptr);
+    }
+  pg_query_free_scan_result(scan);
+  if (from < end)
+    pieces.emplace_back(from, end);
+  return pieces;
+}
+
 /// Splits `text`, which starts at byte `base` of `file`, into statements and
-/// parses each; a statement libpg_query rejects costs only itself.
-void forEachStatement(
-    const SourceFile &file, std::size_t base, const std::string &text,
-    std::vector<Diagnostic> &diagnostics,
-    const std::function<void(const Json &, const StatementSource &)> &visit) {
+/// parses each, in order. What the splitter leaves out (a statement that
+/// starts with no keyword, everything after an unbalanced parenthesis) is
+/// split at its semicolons and parsed too, so that no SQL is dropped
+/// unreported.
+void forEachStatement(const SourceFile &file, std::size_t base,
+                      const std::string &text,
+                      std::vector<Diagnostic> &diagnostics,
+                      const StatementVisitor &visit) {
   PgQuerySplitResult split = pg_query_split_with_scanner(text.c_str());
   if (split.error) {
     // The scanner gave up (an unterminated quote or comment): nothing after
     // that point can be split into statements.
+    int cursor = split.error->cursorpos;
     diagnostics.push_back(parseError(
-        file,
-        base + (split.error->cursorpos > 0 ? split.error->cursorpos - 1 : 0),
-        split.error->message,
+        file, base + (cursor > 0 ? cursor - 1 : 0), split.error->message,
         "SQL not analysed: it cannot be split into statements"));
     pg_query_free_split_result(split);
     return;
   }
   std::vector<std::pair<std::size_t, std::size_t>> ranges;
   for (int i = 0; i < split.n_stmts; ++i) {
-    std::size_t begin = static_cast<std::size_t>(split.stmts[i]->stmt_location);
-    std::size_t end =
-        begin + static_cast<std::size_t>(split.stmts[i]->stmt_len);
-    ranges.emplace_back(firstTokenOffset(text, begin, end), end);
+    auto begin = static_cast<std::size_t>(split.stmts[i]->stmt_location);
+    ranges.emplace_back(
+        begin, begin + static_cast<std::size_t>(split.stmts[i]->stmt_len));
   }
   pg_query_free_split_result(split);
+  ranges.emplace_back(text.size(), text.size()); // the tail, as a gap
 
+  auto parse = [&](std::size_t begin, std::size_t end) {
+    if (std::size_t first = firstTokenOffset(text, begin, end); first < end)
+      parseStatement(file, base, text, first, end, diagnostics, visit);
+  };
+  std::size_t covered = 0;
   for (auto [begin, end] : ranges) {
-    if (begin >= end)
-      continue;
-    StatementSource source{file, base + begin, text.substr(begin, end - begin)};
-    ParseOutcome parsed = parseSql(source.text);
-    if (parsed.error) {
-      diagnostics.push_back(
-          parseError(file, source.begin + parsed.errorOffset, *parsed.error,
-                     "statement not analysed: PostgreSQL syntax error"));
-      continue;
-    }
-    for (const Json &item : pg::member(parsed.tree, "stmts"))
-      visit(pg::member(item, "stmt"), source);
+    if (firstTokenOffset(text, covered, begin) < begin)
+      for (auto [pieceBegin, pieceEnd] :
+           statementsAtSemicolons(text, covered, begin))
+        parse(pieceBegin, pieceEnd);
+    parse(begin, end);
+    covered = std::max(covered, end);
   }
 }
 

@@ -102,6 +102,22 @@ template <typename Visit> void walkExpression(const Json &node, Visit &&visit) {
   }
 }
 
+/// Calls `visit` on each outermost SubLink below `node`.
+template <typename Visit>
+void walkToSubqueries(const Json &node, Visit &&visit) {
+  if (node.is_object()) {
+    if (const Json *link = asNode(node, "SubLink")) {
+      visit(*link);
+      return;
+    }
+    for (const auto &item : node.items())
+      walkToSubqueries(item.value(), visit);
+  } else if (node.is_array()) {
+    for (const Json &item : node)
+      walkToSubqueries(item, visit);
+  }
+}
+
 std::vector<std::string> mainColumnsIn(const Json &expression,
                                        const Scope &scope) {
   std::vector<std::string> columns;
@@ -270,10 +286,14 @@ private:
   }
 
   /// Reads in EXISTS/IN/scalar subqueries run before the statement's own act.
+  /// Each subquery visits the ones nested in it, so the walk stops at the
+  /// first level: descending further would visit a subquery once per level
+  /// above it, in time exponential in the nesting.
   void visitSubqueries(const Json &node) {
-    pg::walk(node, [&](const Json &candidate) {
-      if (const Json *link = asNode(candidate, "SubLink"))
-        visitStatement(member(*link, "subselect"));
+    walkToSubqueries(node, [&](const Json &link) {
+      visitStatement(member(link, "subselect"));
+      // `x IN (SELECT ...)`: the tested expression is outside the subquery.
+      visitSubqueries(member(link, "testexpr"));
     });
   }
 
@@ -487,6 +507,12 @@ private:
 
 } // namespace
 
+static std::string tooDeep(std::size_t depth) {
+  return "its parse tree nests " + std::to_string(depth) +
+         " levels deep, over racelint's limit of " +
+         std::to_string(pg::kMaxTreeDepth);
+}
+
 ParseOutcome parseSql(const std::string &text) {
   ParseOutcome outcome;
   PgQueryParseResult result = pg_query_parse(text.c_str());
@@ -498,6 +524,11 @@ ParseOutcome parseSql(const std::string &text) {
     outcome.tree = Json::parse(result.parse_tree, nullptr, false);
     if (outcome.tree.is_discarded())
       outcome.error = "libpg_query returned an unreadable parse tree";
+    else if (std::size_t depth = pg::depthOf(outcome.tree);
+             depth > pg::kMaxTreeDepth) {
+      outcome.error = tooDeep(depth);
+      outcome.tooDeep = true;
+    }
   }
   pg_query_free_parse_result(result);
   return outcome;

@@ -49,6 +49,8 @@ struct ParseOutcome {
   pg::Json tree; // {"version":..., "stmts":[...]} when parsing succeeded
   std::optional<std::string> error;
   std::size_t errorOffset = 0; // 0-based byte offset into the text
+  /// The SQL is valid, but nests deeper than racelint analyses.
+  bool tooDeep = false;
 };
 
 /// Parses SQL with libpg_query (the PostgreSQL 15 grammar).

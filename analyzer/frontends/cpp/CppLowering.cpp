@@ -186,10 +186,44 @@ public:
     for (unsigned i = 0; i < parameters.size(); ++i)
       parameter(parameters[i], i);
     statement(body);
+    if (tooDeep_) {
+      // What lies below the limit is unknown, and a guard or a transaction
+      // among it could decide a finding: no events from half a function.
+      unit_.events.clear();
+      Diagnostic diagnostic;
+      diagnostic.level = Level::Warning;
+      diagnostic.code = "too-deeply-nested";
+      diagnostic.message = unit_.name + " not analysed: its code nests over " +
+                           std::to_string(kMaxDepth) +
+                           " statements or expressions deep";
+      diagnostic.where = *tooDeep_;
+      tu_.analysis.diagnostics.push_back(std::move(diagnostic));
+      return;
+    }
     lowering::collectHeadersRead(unit_);
   }
 
 private:
+  /// The walks below recurse: Clang accepts an `else if` chain or an `a + a
+  /// + ...` thousands long, which would overflow the stack.
+  static constexpr unsigned kMaxDepth = 800;
+
+  /// Counts one level of the walk; false past the limit.
+  class Nesting {
+  public:
+    Nesting(Lowerer &lowerer, const clang::Stmt *node) : lowerer_(lowerer) {
+      if (++lowerer_.depth_ > kMaxDepth && !lowerer_.tooDeep_)
+        lowerer_.tooDeep_ = lowerer_.where(node);
+    }
+    ~Nesting() { --lowerer_.depth_; }
+    explicit operator bool() const { return !lowerer_.tooDeep_; }
+
+  private:
+    Lowerer &lowerer_;
+  };
+  unsigned depth_ = 0;
+  std::optional<racelint::SourceLocation> tooDeep_;
+
   /// A statement prepared from SQL, the values bound to it, and what its
   /// first run returned.
   struct PreparedStatement {
@@ -397,6 +431,9 @@ private:
   bool statement(const clang::Stmt *node) {
     if (!node)
       return false;
+    Nesting nesting(*this, node);
+    if (!nesting)
+      return false;
     if (auto *block = llvm::dyn_cast<clang::CompoundStmt>(node))
       return compound(block);
     if (auto *declarations = llvm::dyn_cast<clang::DeclStmt>(node)) {
@@ -537,6 +574,9 @@ private:
   Value expression(const clang::Expr *expr) {
     expr = strip(expr);
     if (!expr)
+      return {};
+    Nesting nesting(*this, expr);
+    if (!nesting)
       return {};
     if (auto *reference = llvm::dyn_cast<clang::DeclRefExpr>(expr)) {
       auto found = values_.find(reference->getDecl());
