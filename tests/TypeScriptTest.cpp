@@ -97,8 +97,106 @@ TEST(TypeScriptBadInput, UnusualButValidTypeScriptFindsNothing) {
                      "export interface A { in_x: string }\n"},
   });
   EXPECT_TRUE(result.findings.empty());
+  EXPECT_EQ(findDiagnostic(result, "partial-parse"), nullptr);
   for (const Diagnostic &diagnostic : result.diagnostics)
     EXPECT_NE(diagnostic.where.file, "types.d.ts") << diagnostic.message;
+}
+
+// The pinned grammar wants `&amp;` in JSX text; React and TypeScript accept a
+// bare `&`. Its error recovery used to cost the whole function.
+TEST(TypeScriptBadInput, AmpersandInJsxTextIsValid) {
+  ScanResult result = scanFiles({{"signup.tsx", R"(
+export async function Signup({ email }: { email: string }) {
+  const notice = <p>Terms & conditions, Tom && Jerry, R&D, Q & A</p>;
+  const existing = await prisma.user.findFirst({ where: { email } });
+  if (existing) return <p>Welcome back & enjoy</p>;
+  await prisma.user.create({ data: { email } });
+  return <main><>Sales & marketing</>{email} & {notice}</main>;
+}
+)"}});
+  EXPECT_EQ(findDiagnostic(result, "partial-parse"), nullptr);
+  ASSERT_EQ(countRule(result, "RL101"), 1);
+  EXPECT_EQ(result.findings.front().where.line, 6u);
+}
+
+TEST(TypeScriptBadInput, BrokenJsxIsStillASyntaxError) {
+  ScanResult result =
+      scanFiles({{"view.tsx", "export const View = () => <p>{count</p>;\n"}});
+  EXPECT_NE(findDiagnostic(result, "partial-parse"), nullptr);
+}
+
+TEST(TypeScriptBadInput, TypeOnlyReExportsAreValid) {
+  ScanResult result = scanFiles(
+      {{"index.ts", "export type * from './models';\n"
+                    "export type * as shapes from './shapes';\n"},
+       {"users.service.ts",
+        std::string("export type * from './dto';\n") + kRacyRegistration}});
+  EXPECT_EQ(findDiagnostic(result, "partial-parse"), nullptr);
+  EXPECT_EQ(countRule(result, "RL101"), 1);
+}
+
+// The pinned grammar's scanner reads a line break before `in_...` as the
+// `in` operator's: without a semicolon on the member before it, the rest of
+// the file used to go.
+TEST(TypeScriptBadInput, MemberNamedInAfterMemberWithoutSemicolonIsValid) {
+  ScanResult result = scanFiles({{"users.service.ts", R"(
+export interface ImportResult {
+  total: number
+  in_other_campaigns: number
+}
+export class UsersService {
+  constructor(@InjectRepository(User) private users: Repository<User>) {}
+  async register(name: string, options: {
+    subject: string
+    in_reply_to?: number
+  }) {
+    const existing = await this.users.findOneBy({ name });
+    if (existing) throw new ConflictException();
+    await this.users.insert({ name });
+  }
+}
+)"}});
+  EXPECT_EQ(findDiagnostic(result, "partial-parse"), nullptr);
+  ASSERT_EQ(countRule(result, "RL101"), 1);
+  EXPECT_EQ(result.findings.front().where.line, 14u);
+}
+
+// A type runs nothing: an error in one costs no statement.
+TEST(TypeScriptBadInput, SyntaxErrorInATypeCostsNothing) {
+  std::string text = kRacyRegistration;
+  text.replace(text.find("(name: string)"), 14,
+               "(name: string, options: { a: number b: string })");
+  ScanResult result = scanFiles({{"users.service.ts", text}});
+  EXPECT_EQ(findDiagnostic(result, "partial-parse"), nullptr);
+  EXPECT_EQ(countRule(result, "RL101"), 1);
+}
+
+// The grammar assumes the `!` of a generic tagged template; ts_node_parent()
+// of that zero-width token answered `>` when the type arguments span lines.
+TEST(TypeScriptBadInput, MultiLineGenericTaggedTemplateIsNoRecovery) {
+  ScanResult result = scanFiles({{"search.service.ts", R"(
+export class SearchService {
+  constructor(private prisma: PrismaService) {}
+  async near() {
+    return this.prisma.$queryRaw<
+      { room_id: string }[]
+    >`SELECT room_id FROM room_embedding`;
+  }
+}
+)"}});
+  EXPECT_EQ(findDiagnostic(result, "parser-recovery"), nullptr);
+}
+
+// Calls the parser could not build are no Express routes.
+TEST(TypeScriptBadInput, RouteInsideASyntaxErrorIsNoRoute) {
+  ScanResult result = scanFiles({{"app.ts", R"(
+async function pay(req, res) {
+  await stripe.charges.create({ amount: 100 });
+}
+const routes = [app.post('/pay', pay) }}} ;
+)"}});
+  EXPECT_NE(findDiagnostic(result, "partial-parse"), nullptr);
+  EXPECT_EQ(countRule(result, "RL301"), 0);
 }
 
 TEST(TypeScriptBadInput, MinifiedBundleIsSkippedWithANote) {

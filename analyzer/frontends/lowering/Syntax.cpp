@@ -128,6 +128,19 @@ bool isFunctionNode(Node node) {
          kind == "generator_function_declaration";
 }
 
+bool isTypeOnly(Node node) {
+  std::string_view kind = type(node);
+  return kind == "type_annotation" || kind == "type_arguments" ||
+         kind == "type_parameters" || kind == "interface_declaration" ||
+         kind == "type_alias_declaration" || kind == "ambient_declaration";
+}
+
+bool isInertError(Node error, Node parent) {
+  return is(error, "ERROR") && is(parent, "export_statement") &&
+         !isNull(field(parent, "source")) && childCount(error) == 1 &&
+         is(child(error, 0), "type");
+}
+
 bool hasErrorOutsideFunctions(Node node, bool countMissing) {
   if (is(node, "ERROR") || (countMissing && isMissing(node)))
     return true;
@@ -136,6 +149,8 @@ bool hasErrorOutsideFunctions(Node node, bool countMissing) {
   uint32_t count = childCount(node);
   for (uint32_t i = 0; i < count; ++i) {
     Node nested = child(node, i);
+    if (isTypeOnly(nested) || isInertError(nested, node))
+      continue;
     if (isFunctionNode(nested)) {
       if (hasErrorOutsideFunctions(field(nested, "parameters"), countMissing))
         return true;
@@ -147,22 +162,23 @@ bool hasErrorOutsideFunctions(Node node, bool countMissing) {
   return false;
 }
 
-namespace {
-/// The pinned grammar reads a generic tagged template (`tx.$queryRaw<T>`...``,
-/// Prisma's idiom) as a non-null assertion whose `!` it has to assume. The
-/// code is valid and its shape usable: not a problem worth reporting.
-bool benignMissing(Node node) {
-  return type(node) == "!" && is(parent(node), "non_null_expression");
+bool isBenignMissing(Node missing, Node parent) {
+  // The pinned grammar reads a generic tagged template
+  // (`tx.$queryRaw<T>`...``, Prisma's idiom) as a non-null assertion whose `!`
+  // it has to assume. The code is valid and its shape usable.
+  return type(missing) == "!" && is(parent, "non_null_expression");
 }
 
-Node findNode(Node node, bool missing) {
-  if (missing ? isMissing(node) && !benignMissing(node) : is(node, "ERROR"))
+namespace {
+Node findNode(Node node, Node parent, bool missing) {
+  if (missing ? isMissing(node) && !isBenignMissing(node, parent)
+              : is(node, "ERROR") && !isInertError(node, parent))
     return node;
-  if (!hasError(node))
+  if (!hasError(node) || isTypeOnly(node))
     return Node{};
   uint32_t count = childCount(node);
   for (uint32_t i = 0; i < count; ++i) {
-    Node found = findNode(child(node, i), missing);
+    Node found = findNode(child(node, i), node, missing);
     if (!isNull(found))
       return found;
   }
@@ -171,27 +187,33 @@ Node findNode(Node node, bool missing) {
 } // namespace
 
 Node firstProblem(Node node) {
-  Node error = findNode(node, false);
-  return isNull(error) ? findNode(node, true) : error;
+  Node error = findNode(node, parent(node), false);
+  return isNull(error) ? findNode(node, parent(node), true) : error;
 }
 
-/// One pass over the whole tree, without recursion: its depth (the walks
-/// that follow recurse, so absurdly deep files are refused first) and its
-/// call expressions (where Express routes are registered).
 TreeSurvey surveyTree(Node root, std::string_view callType) {
   TreeSurvey survey;
   TSTreeCursor cursor = ts_tree_cursor_new(root);
   unsigned depth = 0;
+  // The depth of the outermost ERROR node around the cursor, 0 for none: a
+  // call the parser could not build is no call.
+  unsigned errorDepth = 0;
   for (;;) {
     survey.depth = std::max(survey.depth, depth);
     Node node = ts_tree_cursor_current_node(&cursor);
-    if (is(node, callType))
+    if (errorDepth == 0 && is(node, "ERROR"))
+      errorDepth = depth + 1;
+    if (errorDepth == 0 && is(node, callType))
       survey.calls.push_back(node);
     if (ts_tree_cursor_goto_first_child(&cursor)) {
       ++depth;
       continue;
     }
-    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+    for (;;) {
+      if (errorDepth == depth + 1)
+        errorDepth = 0; // leaving the ERROR node
+      if (ts_tree_cursor_goto_next_sibling(&cursor))
+        break;
       if (!ts_tree_cursor_goto_parent(&cursor)) {
         ts_tree_cursor_delete(&cursor);
         return survey;
@@ -204,8 +226,8 @@ TreeSurvey surveyTree(Node root, std::string_view callType) {
 std::string_view Source::text(Node node) const {
   if (isNull(node))
     return {};
-  uint32_t begin = ts_node_start_byte(node);
-  uint32_t end = ts_node_end_byte(node);
+  uint32_t begin = startByte(node);
+  uint32_t end = endByte(node);
   const std::string &all = file_.text();
   if (begin > end || end > all.size())
     return {};
@@ -215,7 +237,7 @@ std::string_view Source::text(Node node) const {
 SourceLocation Source::where(Node node) const {
   if (isNull(node))
     return {};
-  return file_.span(ts_node_start_byte(node), ts_node_end_byte(node));
+  return file_.span(startByte(node), endByte(node));
 }
 
 std::optional<std::string> Source::stringValue(Node node) const {

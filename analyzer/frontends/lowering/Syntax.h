@@ -41,6 +41,12 @@ inline Node child(Node node, uint32_t index) {
 inline Node parent(Node node) {
   return isNull(node) ? node : ts_node_parent(node);
 }
+inline uint32_t startByte(Node node) {
+  return isNull(node) ? 0 : ts_node_start_byte(node);
+}
+inline uint32_t endByte(Node node) {
+  return isNull(node) ? 0 : ts_node_end_byte(node);
+}
 Node field(Node node, const char *name);
 std::vector<Node> namedChildren(Node node);
 /// Children carrying the field `name` (a node may have several decorators).
@@ -59,18 +65,32 @@ Node unwrap(Node node);
 Node unwrapTypes(Node node);
 /// A function, method, arrow function or function expression.
 bool isFunctionNode(Node node);
+/// Syntax that runs nothing: a type annotation or argument list, an
+/// interface, a type alias, an ambient declaration. A parse error inside it
+/// cannot hide data access.
+bool isTypeOnly(Node node);
+/// An ERROR node (a child of `parent`) that hides no code: the pinned
+/// TypeScript grammar rejects the `type` of `export type * from './x'`
+/// (TypeScript 5.0) and recovers in place.
+bool isInertError(Node error, Node parent);
 /// An ERROR node lies in `node`, outside the bodies of functions nested in it
-/// (those are checked statement by statement). A MISSING token counts only
-/// with `countMissing`: the parser completed the tree around it, so its shape
-/// is usable, but not values it had to invent.
+/// (those are checked statement by statement), outside type-only syntax, and
+/// is not inert. A MISSING token counts only with `countMissing`: the parser
+/// completed the tree around it, so its shape is usable, but not values it
+/// had to invent.
 bool hasErrorOutsideFunctions(Node node, bool countMissing = false);
-/// The first ERROR node below `node`, or the first MISSING one if none; null
-/// when the only MISSING tokens are the grammar's benign ones.
+/// The first ERROR node below `node` that hides code, or the first MISSING
+/// one if none; null when the only MISSING tokens are the grammar's benign
+/// ones. Type-only syntax is not searched.
 Node firstProblem(Node node);
+/// Whether a MISSING token is one the pinned grammar assumes in valid code
+/// (the `!` of a generic tagged template). Takes the parent found walking
+/// down: ts_node_parent() of a zero-width node can answer a sibling.
+bool isBenignMissing(Node missing, Node parent);
 
 /// One pass over the whole tree, without recursion: its depth (the walks
 /// that follow recurse, so absurdly deep files are refused first) and its
-/// call nodes (of the grammar's type `callType`).
+/// call nodes (of the grammar's type `callType`) outside ERROR subtrees.
 struct TreeSurvey {
   unsigned depth = 0;
   std::vector<Node> calls;

@@ -364,7 +364,7 @@ bool declareDjangoMigration(const PyContext &context, Node classNode,
       Node literal = argument(0, "sql");
       if (auto sql = stringOf(source, literal))
         for (SchemaChange &result : sql::schemaChangesOfEmbeddedSql(
-                 source.file(), ts_node_start_byte(literal), *sql,
+                 source.file(), ts::startByte(literal), *sql,
                  analysis.diagnostics))
           analysis.schemaChanges.push_back(std::move(result));
     }

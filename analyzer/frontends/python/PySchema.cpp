@@ -260,7 +260,7 @@ void declareAlembic(const PyContext &context, Node upgrade,
                       ? Node{}
                       : argumentsOf(source, literal).positional.front();
       if (auto sql = stringOf(source, literal)) {
-        std::size_t begin = ts_node_start_byte(literal);
+        std::size_t begin = ts::startByte(literal);
         for (SchemaChange &result : sql::schemaChangesOfEmbeddedSql(
                  source.file(), begin, *sql, analysis.diagnostics))
           analysis.schemaChanges.push_back(std::move(result));

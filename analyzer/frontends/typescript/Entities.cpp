@@ -264,6 +264,8 @@ public:
       : source_(context.source), analysis_(analysis) {}
 
   void walk(Node node) {
+    if (is(node, "ERROR"))
+      return; // no schema from calls the parser could not build
     if (is(node, "call_expression"))
       call(node);
     if (is(node, "for_in_statement") && loopOverNames(node))
@@ -347,8 +349,8 @@ private:
       if (is(part, "template_substitution"))
         return; // SQL assembled at run time
     // The raw text between the quotes, so that positions stay the file's.
-    uint32_t begin = ts_node_start_byte(literal) + 1;
-    uint32_t end = ts_node_end_byte(literal) - 1;
+    uint32_t begin = startByte(literal) + 1;
+    uint32_t end = endByte(literal) - 1;
     if (end <= begin)
       return;
     std::string sql = source_.file().text().substr(begin, end - begin);

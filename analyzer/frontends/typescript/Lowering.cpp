@@ -288,8 +288,8 @@ bool Lowerer::tryStatement(Node node) {
 Value Lowerer::expression(Node node) {
   node = unwrapTypes(node);
   std::string_view kind = type(node);
-  if (isNull(node) || kind == "comment")
-    return {};
+  if (isNull(node) || kind == "comment" || kind == "ERROR")
+    return {}; // type-only syntax is let through with its errors
   if (kind == "await_expression") {
     Value value;
     for (Node child : namedChildren(node))

@@ -56,6 +56,75 @@ struct ParserDeleter {
   void operator()(TSParser *parser) const { ts_parser_delete(parser); }
 };
 
+/// A byte of the text to parse instead of the file's, to get past the
+/// pinned grammar's rejections of valid code. Same length, so every node's
+/// bytes are still the file's.
+struct Mend {
+  uint32_t at;
+  char with;
+};
+
+/// The mends one parse calls for:
+/// - a bare `&` in JSX text (`<p>Terms & conditions</p>`): the grammar wants
+///   `&amp;`, React and TypeScript do not. Found as an `&` or `&&` token that
+///   starts an ERROR among JSX children or follows JSX text in one; blanked.
+/// - a word that starts with `in` at the start of a line (`in_stock:` after
+///   an interface member with no semicolon): the grammar's scanner takes it
+///   for the `in` operator and ends nothing there. Found as the first token
+///   on a new line after a syntax error; the whitespace before it becomes the
+///   `;` automatic semicolon insertion would have put there.
+std::vector<Mend> mendsFor(Node root, const std::string &text) {
+  std::vector<Mend> mends;
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  // The cursor's ancestors: ts_node_parent() of a zero-width node (a MISSING
+  // token) can answer a sibling.
+  std::vector<Node> ancestors = {Node{}};
+  Node previousSibling{};
+  bool afterError = false;
+  uint32_t previousEnd = 0;
+  for (;;) {
+    Node node = ts_tree_cursor_current_node(&cursor);
+    Node parentNode = ancestors.back();
+    if ((is(node, "&") || is(node, "&&")) && is(parentNode, "ERROR") &&
+        (is(previousSibling, "jsx_text") ||
+         (isNull(previousSibling) && is(ancestors.end()[-2], "jsx_element"))))
+      for (uint32_t at = startByte(node); at < endByte(node); ++at)
+        mends.push_back({at, ' '});
+    if ((is(node, "ERROR") && !isInertError(node, parentNode)) ||
+        (isMissing(node) && !isBenignMissing(node, parentNode)))
+      afterError = true;
+    if (childCount(node) == 0 && startByte(node) < endByte(node)) {
+      uint32_t start = startByte(node);
+      std::string_view gap(text.data() + previousEnd, start - previousEnd);
+      if (afterError && gap.find('\n') != std::string_view::npos) {
+        std::string_view word(text.data() + start, endByte(node) - start);
+        if (type(node).ends_with("identifier") && word.size() > 2 &&
+            word.starts_with("in"))
+          mends.push_back({start - 1, ';'});
+        afterError = false;
+      }
+      previousEnd = endByte(node);
+    }
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      ancestors.push_back(node);
+      previousSibling = Node{};
+      continue;
+    }
+    for (;;) {
+      Node finished = ts_tree_cursor_current_node(&cursor);
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+        previousSibling = finished;
+        break;
+      }
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        ts_tree_cursor_delete(&cursor);
+        return mends;
+      }
+      ancestors.pop_back();
+    }
+  }
+}
+
 std::string joinRoute(std::string prefix, std::string path) {
   auto trim = [](std::string text) {
     while (!text.empty() && text.front() == '/')
@@ -599,9 +668,27 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
   // One parser per thread, reused: its stacks and caches outlive a file.
   thread_local std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
   ts_parser_set_language(parser.get(), languageFor(file.path()));
-  std::unique_ptr<TSTree, TreeDeleter> tree(
-      ts_parser_parse_string(parser.get(), nullptr, file.text().data(),
-                             static_cast<uint32_t>(file.text().size())));
+  auto parse = [&](const std::string &text) {
+    return std::unique_ptr<TSTree, TreeDeleter>(
+        ts_parser_parse_string(parser.get(), nullptr, text.data(),
+                               static_cast<uint32_t>(text.size())));
+  };
+  std::unique_ptr<TSTree, TreeDeleter> tree = parse(file.text());
+  // Each round mends what the previous one uncovered.
+  constexpr int kMaxMendingRounds = 8;
+  std::string mended;
+  for (int round = 0; round < kMaxMendingRounds && tree &&
+                      hasError(ts_tree_root_node(tree.get()));
+       ++round) {
+    if (mended.empty())
+      mended = file.text();
+    std::vector<Mend> mends = mendsFor(ts_tree_root_node(tree.get()), mended);
+    if (mends.empty())
+      break;
+    for (const Mend &mend : mends)
+      mended[mend.at] = mend.with;
+    tree = parse(mended);
+  }
   if (!tree) {
     Diagnostic diagnostic;
     diagnostic.level = Level::Error;
@@ -639,7 +726,7 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
       diagnostic.level = Level::Note;
       diagnostic.code = "parser-recovery";
       diagnostic.message = "the parser assumed a missing '" +
-                           std::string(ts_node_type(problem)) +
+                           std::string(type(problem)) +
                            "' here; the code around it is analysed as parsed";
     }
     analysis.diagnostics.push_back(std::move(diagnostic));
