@@ -250,6 +250,28 @@ TEST(BadInput, DeepSqlIsRefusedNotACrash) {
   EXPECT_EQ(tooDeep, 2); // the sum and the WHERE chain; the sub-selects pass
 }
 
+/// libpg_query cannot know a row-typed variable's columns: valid code, so
+/// racelint's limit is reported as such, not as a syntax error.
+TEST(BadInput, RowFieldAssignmentIsRacelintsLimit) {
+  TempDirectory directory;
+  directory.write("002_limits.sql", R"(
+CREATE FUNCTION f(p_id int) RETURNS void AS $$
+DECLARE
+  v_row good;
+BEGIN
+  SELECT * INTO v_row FROM good WHERE id = p_id;
+  v_row.id := 0;
+END;
+$$ LANGUAGE plpgsql;
+)");
+  ScanResult result = scanDirectory(directory);
+  EXPECT_EQ(findDiagnostic(result, "parse-error"), nullptr);
+  const Diagnostic *limit = findDiagnostic(result, "unsupported-plpgsql");
+  ASSERT_NE(limit, nullptr);
+  EXPECT_EQ(limit->level, Level::Note);
+  EXPECT_NE(limit->message.find("cannot resolve v_row.id"), std::string::npos);
+}
+
 /// Every string reaching a writer is UTF-8, whatever produced it.
 TEST(BadInput, ReportsAreValidUtf8) {
   TempDirectory directory;

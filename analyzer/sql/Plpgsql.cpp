@@ -386,6 +386,21 @@ std::pair<std::string, std::size_t> bodyOf(const Json &createFunction,
   return {};
 }
 
+/// The field of a row-typed variable libpg_query could not resolve: without
+/// the database's catalog it knows no column of one, so `v_row.total := 0`
+/// is "\"v_row.total\" is not a known variable".
+std::optional<std::string> unknownRowField(const std::string &error) {
+  constexpr std::string_view suffix = "\" is not a known variable";
+  if (error.size() < suffix.size() + 2 || error.front() != '"' ||
+      !error.ends_with(suffix))
+    return std::nullopt;
+  std::string name = error.substr(1, error.size() - 1 - suffix.size());
+  std::size_t dot = name.find('.');
+  if (dot == std::string::npos || dot == 0)
+    return std::nullopt;
+  return name;
+}
+
 } // namespace
 
 std::optional<Unit> plpgsqlUnitOf(const Json &createFunction,
@@ -411,6 +426,17 @@ std::optional<Unit> plpgsqlUnitOf(const Json &createFunction,
     diagnostic.message = "function " + name +
                          " not analysed: its PL/pgSQL body does not parse: " +
                          result.error->message;
+    if (std::optional<std::string> field =
+            unknownRowField(result.error->message)) {
+      // Valid code: PostgreSQL resolves the field from its catalog.
+      diagnostic.level = Level::Note;
+      diagnostic.code = "unsupported-plpgsql";
+      diagnostic.message =
+          "function " + name +
+          " not analysed: racelint's PL/pgSQL parser cannot resolve " + *field +
+          " without the database's catalog (a limit of racelint, not an "
+          "error in the code)";
+    }
     diagnostic.where = declared;
     diagnostics.push_back(std::move(diagnostic));
   } else {

@@ -137,23 +137,12 @@ std::vector<std::pair<std::size_t, std::size_t>>
 statementsAtSemicolons(const std::string &text, std::size_t begin,
                        std::size_t end) {
   std::vector<std::pair<std::size_t, std::size_t>> pieces;
-  std::string stretch = text.substr(begin, end - begin);
-  PgQueryScanResult scan = pg_query_scan(stretch.c_str());
   std::size_t from = begin;
-  if (!scan.error)
-    if (PgQuery__ScanResult *tokens = pg_query__scan_result__unpack(
-            nullptr, scan.pbuf.len,
-            reinterpret_cast<const std::uint8_t *>(scan.pbuf.data))) {
-      for (std::size_t i = 0; i < tokens->n_tokens; ++i)
-        if (tokens->tokens[i]->token == PG_QUERY__TOKEN__ASCII_59) {
-          std::size_t to =
-              begin + static_cast<std::size_t>(tokens->tokens[i]->end);
-          pieces.emplace_back(from, to);
-          from = to;
-        }
-      pg_query__scan_result__free_unpacked(tokens, nullptr);
+  for (const SqlToken &token : scanSql(text.substr(begin, end - begin)))
+    if (token.semicolon) {
+      pieces.emplace_back(from, begin + token.end);
+      from = begin + token.end;
     }
-  pg_query_free_scan_result(scan);
   if (from < end)
     pieces.emplace_back(from, end);
   return pieces;

@@ -21,6 +21,17 @@ struct StatementSource {
   std::string text;      // from `begin` to the end of the statement
 };
 
+/// A token of PostgreSQL's own scanner, with what the front-end asks of it.
+struct SqlToken {
+  std::size_t begin = 0, end = 0; // byte offsets in the scanned text
+  bool semicolon = false;
+  bool begins = false; // the keyword BEGIN
+  bool identifier = false;
+};
+/// The tokens of `text` (none when the scanner rejects it: an unterminated
+/// quote or comment).
+std::vector<SqlToken> scanSql(const std::string &text);
+
 /// Schema changes made by a DDL statement (none for anything else).
 std::vector<SchemaChange> schemaChangesOf(const pg::Json &statement,
                                           const StatementSource &source);
