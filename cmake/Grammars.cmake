@@ -1,6 +1,24 @@
-# Fetches the pinned tree-sitter grammars from the npm registry with `npm pack`
-# into the build tree (never committed) and builds one static library each.
-# A grammar already unpacked is not fetched again.
+# The tree-sitter runtime and the pinned grammars, from the npm registry
+# (cmake/NpmPack.cmake), each built as a static library.
+include(${CMAKE_CURRENT_LIST_DIR}/NpmPack.cmake)
+
+# The runtime: the one vendored in the Node binding's package. Debian's
+# libtree-sitter 0.20.7 corrupts its heap on some valid input (`a<b,` written
+# thousands of times: `free(): invalid size`); 0.22's does not, and it reads
+# the same ABI 14 grammars.
+set(tree_sitter_runtime "tree-sitter@0.22.4")
+set(runtime_dir "${CMAKE_BINARY_DIR}/_deps/tree-sitter-runtime")
+racelint_npm_pack("${tree_sitter_runtime}" "${runtime_dir}")
+set(runtime_lib "${runtime_dir}/package/vendor/tree-sitter/lib")
+add_library(tree-sitter-runtime STATIC "${runtime_lib}/src/lib.c")
+target_include_directories(tree-sitter-runtime PRIVATE "${runtime_lib}/src")
+set_target_properties(tree-sitter-runtime PROPERTIES C_STANDARD 11
+                      POSITION_INDEPENDENT_CODE ON)
+target_compile_options(tree-sitter-runtime PRIVATE -w)
+# Its <tree_sitter/api.h> for every target, ahead of any installed one.
+include_directories(BEFORE SYSTEM "${runtime_lib}/include")
+set(TREE_SITTER_LIBRARY tree-sitter-runtime)
+
 set(RACELINT_GRAMMARS
     "tree-sitter-typescript@0.23.2|typescript/src|typescript"
     "tree-sitter-typescript@0.23.2|tsx/src|tsx"
@@ -8,8 +26,6 @@ set(RACELINT_GRAMMARS
     "tree-sitter-python@0.23.6|src|python")
 
 set(grammar_root "${CMAKE_BINARY_DIR}/_deps/grammars")
-find_program(NPM_EXECUTABLE npm REQUIRED)
-
 foreach(entry IN LISTS RACELINT_GRAMMARS)
   string(REPLACE "|" ";" fields "${entry}")
   list(GET fields 0 package)
@@ -17,23 +33,7 @@ foreach(entry IN LISTS RACELINT_GRAMMARS)
   list(GET fields 2 language)
   string(REPLACE "@" "-" unpack_name "${package}")
   set(unpack_dir "${grammar_root}/${unpack_name}")
-  if(NOT EXISTS "${unpack_dir}/package/package.json")
-    file(MAKE_DIRECTORY "${grammar_root}")
-    message(STATUS "Fetching ${package} with npm pack")
-    execute_process(
-      COMMAND "${NPM_EXECUTABLE}" pack "${package}" --silent
-      WORKING_DIRECTORY "${grammar_root}"
-      OUTPUT_VARIABLE tarball
-      OUTPUT_STRIP_TRAILING_WHITESPACE
-      RESULT_VARIABLE npm_status)
-    if(NOT npm_status EQUAL 0)
-      message(FATAL_ERROR "npm pack ${package} failed (${npm_status})")
-    endif()
-    string(REGEX REPLACE ".*\n" "" tarball "${tarball}")
-    file(MAKE_DIRECTORY "${unpack_dir}")
-    file(ARCHIVE_EXTRACT INPUT "${grammar_root}/${tarball}" DESTINATION "${unpack_dir}")
-    file(REMOVE "${grammar_root}/${tarball}")
-  endif()
+  racelint_npm_pack("${package}" "${unpack_dir}")
   set(source_dir "${unpack_dir}/package/${source_subdir}")
   set(sources "${source_dir}/parser.c")
   if(EXISTS "${source_dir}/scanner.c")

@@ -22,7 +22,7 @@ packages=(
   cmake g++ ninja-build pkg-config git ca-certificates time python3
   nodejs npm
   llvm-14-dev libclang-14-dev libclang-cpp14-dev libclang-common-14-dev clang-14
-  libpg-query-dev libprotobuf-c-dev libtree-sitter-dev
+  libpg-query-dev libprotobuf-c-dev
   nlohmann-json3-dev libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev
   # The C++ fixtures and demo compile against these libraries' real headers.

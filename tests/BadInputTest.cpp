@@ -283,7 +283,7 @@ TEST(BadInput, ReportsAreValidUtf8) {
   ReportInput report{result, rules, "test"};
   for (const std::string &text :
        {writeSarif(report), writeJson(report), writeModelJson(result)})
-    EXPECT_NO_THROW((void)nlohmann::json::parse(text));
+    EXPECT_TRUE(nlohmann::json::accept(text));
   EXPECT_NE(writeSarif(report).find("caf%E9.sql"), std::string::npos);
   std::string diagnostics = writeTextDiagnostics(report);
   EXPECT_EQ(diagnostics, validUtf8(diagnostics));

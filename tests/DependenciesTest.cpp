@@ -1,5 +1,6 @@
 // Proves the dependency plumbing the TypeScript, Python and C++ front-ends
-// build on: grammars fetched with npm pack, libtree-sitter, and LibTooling.
+// build on: grammars and the tree-sitter runtime fetched with npm pack, and
+// LibTooling.
 
 #include <clang/AST/ASTContext.h>
 #include <clang/AST/Decl.h>

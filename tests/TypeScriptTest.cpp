@@ -82,6 +82,19 @@ TEST(TypeScriptBadInput, UnclosedFunctionBodyCostsOnlyItself) {
   EXPECT_NE(findDiagnostic(result, "parser-recovery"), nullptr);
 }
 
+// tree-sitter 0.20.7 corrupted its heap on this (`free(): invalid size`); the
+// runtime racelint builds is one that does not.
+TEST(TypeScriptBadInput, AmbiguousGenericsDoNotCorruptTheParser) {
+  std::string line = "const x = ";
+  for (int i = 0; i < 16000; ++i)
+    line += "a<b,";
+  line += "1;\n";
+  ScanResult result = scanFiles({{"generated.ts", line + line + line},
+                                 {"users.service.ts", kRacyRegistration}});
+  EXPECT_EQ(findDiagnostic(result, "analysis-failed"), nullptr);
+  EXPECT_EQ(countRule(result, "RL101"), 1);
+}
+
 TEST(TypeScriptBadInput, UnusualButValidTypeScriptFindsNothing) {
   ScanResult result = scanFiles({
       {"features.ts",
