@@ -17,11 +17,6 @@
 namespace racelint {
 namespace {
 
-struct FileOutcome {
-  std::optional<SourceFile> source;
-  FileAnalysis analysis;
-};
-
 const Frontend *
 frontendFor(const std::vector<std::unique_ptr<Frontend>> &frontends,
             const std::string &path) {
@@ -29,34 +24,6 @@ frontendFor(const std::vector<std::unique_ptr<Frontend>> &frontends,
     if (frontend->handles(path))
       return frontend.get();
   return nullptr;
-}
-
-FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
-                        const ReadOptions &readOptions) {
-  FileOutcome outcome;
-  std::vector<Diagnostic> readDiagnostics;
-  outcome.source = readSourceFile(file.fsPath, file.displayPath, readOptions,
-                                  readDiagnostics);
-  if (outcome.source) {
-    try {
-      outcome.analysis = frontend.analyze(*outcome.source, file.fsPath);
-    } catch (const std::exception &error) {
-      // A front-end bug must cost one file, never the scan.
-      outcome.analysis = {};
-      Diagnostic diagnostic;
-      diagnostic.level = Level::Error;
-      diagnostic.code = "internal-error";
-      diagnostic.message =
-          std::string("file not analysed: internal error: ") + error.what();
-      diagnostic.where.file = file.displayPath;
-      readDiagnostics.push_back(std::move(diagnostic));
-    }
-  }
-  outcome.analysis.path = file.displayPath;
-  outcome.analysis.diagnostics.insert(outcome.analysis.diagnostics.begin(),
-                                      readDiagnostics.begin(),
-                                      readDiagnostics.end());
-  return outcome;
 }
 
 bool locationLess(const SourceLocation &a, const SourceLocation &b) {
@@ -159,6 +126,34 @@ void applyEngineIsolation(ScanResult &result) {
 }
 
 } // namespace
+
+FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
+                        const ReadOptions &readOptions) {
+  FileOutcome outcome;
+  std::vector<Diagnostic> readDiagnostics;
+  outcome.source = readSourceFile(file.fsPath, file.displayPath, readOptions,
+                                  readDiagnostics);
+  if (outcome.source) {
+    try {
+      outcome.analysis = frontend.analyze(*outcome.source, file.fsPath);
+    } catch (const std::exception &error) {
+      // A front-end bug must cost one file, never the scan.
+      outcome.analysis = {};
+      Diagnostic diagnostic;
+      diagnostic.level = Level::Error;
+      diagnostic.code = "internal-error";
+      diagnostic.message =
+          std::string("file not analysed: internal error: ") + error.what();
+      diagnostic.where.file = file.displayPath;
+      readDiagnostics.push_back(std::move(diagnostic));
+    }
+  }
+  outcome.analysis.path = file.displayPath;
+  outcome.analysis.diagnostics.insert(outcome.analysis.diagnostics.begin(),
+                                      readDiagnostics.begin(),
+                                      readDiagnostics.end());
+  return outcome;
+}
 
 void buildSchemaAndCheck(ScanResult &result,
                          const std::vector<std::unique_ptr<Rule>> &rules) {
