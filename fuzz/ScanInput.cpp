@@ -60,9 +60,12 @@ void scanInput(const Frontend &frontend, const std::string &displayPath,
   ReportInput report{result, rules, "fuzz"};
   writeText(report);
   writeTextDiagnostics(report);
-  writeSarif(report);
   writeJson(report);
   writeModelJson(result);
+  // SARIF's rule descriptors, the same for every input, cost more than the
+  // rest of a run: written only when there are findings to place in it.
+  if (!result.findings.empty())
+    writeSarif(report);
 }
 
 } // namespace racelint::fuzz
