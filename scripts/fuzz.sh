@@ -122,7 +122,8 @@ for target in "${targets[@]}"; do
   # In a directory of its own: libFuzzer writes nothing to the source tree.
   (cd "$work" && "$root/$bin/fuzz_$target" "${options[@]}" \
     "$root/$corpus" "$root/$out/seeds/$target") >"$log" 2>&1 || status=$?
-  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  # The final stats, or in fork mode (FUZZ_KEEP_GOING) the last status line.
+  rate=$(grep -oE '(stat::average_exec_per_sec: *|exec/s:? )[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1) || true
   found=$(find "$crashes" -type f -newer "$stamp" | sort)
   if ((status != 0)) || [[ -n $found ]]; then
     failed+=("$target")
