@@ -22,6 +22,8 @@ packages=(
   cmake g++ ninja-build pkg-config git ca-certificates time python3
   nodejs npm
   llvm-14-dev libclang-14-dev libclang-cpp14-dev libclang-common-14-dev clang-14
+  # The fuzz run of the tests (scripts/fuzz.sh): libFuzzer and the sanitizers.
+  libclang-rt-14-dev
   libpg-query-dev libprotobuf-c-dev
   nlohmann-json3-dev libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev
@@ -58,3 +60,9 @@ if [[ $mode == demo ]]; then
   exit 0
 fi
 ctest --preset "$preset" -j "$(nproc)"
+# A short fuzz run of every target: a crash, leak or hang found in a few
+# seconds fails the tests too (RACELINT_FUZZ_SECONDS=0 skips it).
+fuzz_seconds=${RACELINT_FUZZ_SECONDS:-15}
+if ((fuzz_seconds > 0)); then
+  scripts/fuzz.sh "$fuzz_seconds"
+fi

@@ -24,11 +24,6 @@
 namespace racelint {
 namespace {
 
-struct FileOutcome {
-  std::optional<SourceFile> source;
-  FileAnalysis analysis;
-};
-
 const Frontend *
 frontendFor(const std::vector<std::unique_ptr<Frontend>> &frontends,
             const std::string &path) {
@@ -37,6 +32,8 @@ frontendFor(const std::vector<std::unique_ptr<Frontend>> &frontends,
       return frontend.get();
   return nullptr;
 }
+
+} // namespace
 
 #ifndef NDEBUG
 /// Debug builds only, to test fault containment end to end as Clang's
@@ -91,6 +88,8 @@ FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
                                       readDiagnostics.end());
   return outcome;
 }
+
+namespace {
 
 /// A file's outcome as a worker sends it: whether it was read, its text, and
 /// the analysis.

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -57,6 +58,16 @@ struct ScanResult {
   std::map<std::string, SourceFile> sources;
   bool missingPath = false;
 };
+
+/// One file as a scan analyses it: read (binary and size checks, UTF-8
+/// repair), then analysed by `frontend`, a front-end's exception becoming an
+/// `internal-error` diagnostic. No source when the file could not be read.
+struct FileOutcome {
+  std::optional<SourceFile> source;
+  FileAnalysis analysis;
+};
+FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
+                        const ReadOptions &readOptions);
 
 /// Discovers, reads and analyses the files in parallel, builds the schema in
 /// migration order and runs the rules. Never throws for bad input: every
