@@ -102,6 +102,20 @@ serveItems(int taskFd, int resultFd, const WorkerLimits &limits,
   ::_exit(0);
 }
 
+/// The resident memory of a process, in MiB (0 when it cannot be read).
+std::size_t residentMiB(pid_t pid) {
+  std::FILE *statm =
+      std::fopen(("/proc/" + std::to_string(pid) + "/statm").c_str(), "r");
+  if (!statm)
+    return 0;
+  unsigned long size = 0, resident = 0;
+  int read = std::fscanf(statm, "%lu %lu", &size, &resident);
+  std::fclose(statm);
+  if (read != 2)
+    return 0;
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) >> 20;
+}
+
 std::string describeExit(int status) {
   if (WIFSIGNALED(status)) {
     int signal = WTERMSIG(status);
@@ -253,6 +267,12 @@ private:
     }
     if (fds.empty())
       return;
+    // The heap limit set in a worker misses what a sanitizer's allocator
+    // maps: resident memory is watched too.
+    constexpr int kMemoryCheckMs = 100;
+    if (limits_.maxMemoryMiB)
+      timeoutMs =
+          timeoutMs < 0 ? kMemoryCheckMs : std::min(timeoutMs, kMemoryCheckMs);
     if (::poll(fds.data(), fds.size(), timeoutMs) < 0 && errno != EINTR)
       return;
     for (std::size_t i = 0; i < fds.size(); ++i) {
@@ -260,17 +280,26 @@ private:
       if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
         receive(worker);
     }
-    if (!limits_.itemTimeoutSeconds)
-      return;
     auto now = Clock::now();
-    for (Worker *worker : busy)
-      if (worker->item && now - worker->started >=
-                              std::chrono::seconds(limits_.itemTimeoutSeconds))
+    for (Worker *worker : busy) {
+      if (!worker->item)
+        continue;
+      if (limits_.itemTimeoutSeconds &&
+          now - worker->started >=
+              std::chrono::seconds(limits_.itemTimeoutSeconds))
         fail(*worker,
              "its analysis took longer than " +
                  std::to_string(limits_.itemTimeoutSeconds) +
                  " s (--file-timeout)",
              /*kill=*/true);
+      else if (limits_.maxMemoryMiB &&
+               residentMiB(worker->pid) > limits_.maxMemoryMiB)
+        fail(*worker,
+             "its analysis needed more than " +
+                 std::to_string(limits_.maxMemoryMiB) +
+                 " MiB of memory (--max-memory)",
+             /*kill=*/true);
+    }
   }
 
   void receive(Worker &worker) {
