@@ -19,29 +19,11 @@ fi
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-# What the fuzz preset builds with, installed as scripts/setup.sh does.
-packages=(
-  cmake ninja-build git ca-certificates nodejs npm
-  clang-14 libclang-rt-14-dev llvm-14 llvm-14-dev libclang-14-dev
-  libclang-cpp14-dev libclang-common-14-dev
-  libpg-query-dev libtree-sitter-dev nlohmann-json3-dev libyaml-cpp-dev
-)
-missing=()
-for package in "${packages[@]}"; do
-  if [[ $package == nodejs || $package == npm ]] && command -v "${package/nodejs/node}" >/dev/null; then
-    continue
-  fi
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "racelint fuzz: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source scripts/packages.sh
+install_missing_packages "racelint fuzz"
 
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$(nproc)"
+cmake --build --preset fuzz -j "$(nproc)" --target racelint_fuzzers
 
 out=build/fuzz/fuzzing
 bin=build/fuzz/fuzz/bin

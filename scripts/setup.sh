@@ -17,33 +17,8 @@ esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-# Everything DESIGN.md lists, so that later front-ends need no new set-up step.
-packages=(
-  cmake g++ ninja-build pkg-config git ca-certificates time python3
-  nodejs npm
-  llvm-14-dev libclang-14-dev libclang-cpp14-dev libclang-common-14-dev clang-14
-  # The fuzz run of the tests (scripts/fuzz.sh): libFuzzer and the sanitizers.
-  libclang-rt-14-dev
-  libpg-query-dev libprotobuf-c-dev
-  nlohmann-json3-dev libyaml-cpp-dev
-  googletest libgtest-dev libgmock-dev
-  # The C++ fixtures and demo compile against these libraries' real headers.
-  libpqxx-dev libcpp-httplib-dev libsqlite3-dev libsqlitecpp-dev
-)
-missing=()
-for package in "${packages[@]}"; do
-  # npm may come with Node.js from elsewhere; only the commands matter then.
-  if [[ $package == nodejs || $package == npm ]] && command -v "${package/nodejs/node}" >/dev/null; then
-    continue
-  fi
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "racelint setup: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source scripts/packages.sh
+install_missing_packages "racelint setup"
 
 preset=release
 cmake --preset "$preset" >/dev/null
@@ -60,9 +35,14 @@ if [[ $mode == demo ]]; then
   exit 0
 fi
 ctest --preset "$preset" -j "$(nproc)"
-# A short fuzz run of every target: a crash, leak or hang found in a few
-# seconds fails the tests too (RACELINT_FUZZ_SECONDS=0 skips it).
+# The whole suite again under AddressSanitizer and UBSan, in the clang build
+# that also holds the fuzz targets; then a short fuzz run of every target: a
+# crash, leak or hang found in a few seconds fails the tests too
+# (RACELINT_FUZZ_SECONDS=0 skips both).
 fuzz_seconds=${RACELINT_FUZZ_SECONDS:-15}
 if ((fuzz_seconds > 0)); then
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j "$(nproc)"
+  ctest --preset fuzz -j "$(nproc)"
   scripts/fuzz.sh "$fuzz_seconds"
 fi

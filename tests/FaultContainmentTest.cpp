@@ -15,6 +15,7 @@
 
 using namespace racelint;
 using racelint::testing::countRule;
+using racelint::testing::kRacyRegistration;
 using racelint::testing::TempDirectory;
 
 namespace {
@@ -44,17 +45,6 @@ public:
     return {};
   }
 };
-
-const char *const kRacyRegistration = R"(
-export class UsersService {
-  constructor(@InjectRepository(User) private users: Repository<User>) {}
-  async register(name: string) {
-    const existing = await this.users.findOneBy({ name });
-    if (existing) throw new ConflictException();
-    await this.users.insert({ name });
-  }
-}
-)";
 
 ScanResult scanWithFaults(const TempDirectory &directory, unsigned jobs,
                           bool isolate = true) {

@@ -11,6 +11,17 @@ namespace fs = std::filesystem;
 
 namespace racelint::testing {
 
+const char *const kRacyRegistration = R"(
+export class UsersService {
+  constructor(@InjectRepository(User) private users: Repository<User>) {}
+  async register(name: string) {
+    const existing = await this.users.findOneBy({ name });
+    if (existing) throw new ConflictException();
+    await this.users.insert({ name });
+  }
+}
+)";
+
 TempDirectory::TempDirectory() {
   static std::atomic<int> counter{0};
   path_ = fs::temp_directory_path() /

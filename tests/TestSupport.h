@@ -9,6 +9,9 @@
 
 namespace racelint::testing {
 
+/// A TypeORM service with one check-then-insert (RL101 at its line 7).
+extern const char *const kRacyRegistration;
+
 /// A temporary directory removed at the end of the test.
 class TempDirectory {
 public:

@@ -11,22 +11,12 @@
 using namespace racelint;
 using racelint::testing::countRule;
 using racelint::testing::findDiagnostic;
+using racelint::testing::kRacyRegistration;
 using racelint::testing::scanFiles;
 using racelint::testing::scanWithBuiltins;
 using racelint::testing::TempDirectory;
 
 namespace {
-
-const char *const kRacyRegistration = R"(
-export class UsersService {
-  constructor(@InjectRepository(User) private users: Repository<User>) {}
-  async register(name: string) {
-    const existing = await this.users.findOneBy({ name });
-    if (existing) throw new ConflictException();
-    await this.users.insert({ name });
-  }
-}
-)";
 
 TEST(TypeScriptBadInput, SyntaxErrorKeepsWhatParsed) {
   std::string text = kRacyRegistration;
@@ -226,6 +216,22 @@ TEST(TypeScriptBadInput, MinifiedBundleIsSkippedWithANote) {
   EXPECT_EQ(minified->where.file, "vendor.js");
   EXPECT_EQ(minified->level, Level::Note);
   // A long string literal is no bundle: that file is analysed.
+  EXPECT_EQ(countRule(result, "RL101"), 1);
+}
+
+// Generated code (a GraphQL SDK) may hold one long object literal among
+// thousands of ordinary lines: no bundle either.
+TEST(TypeScriptBadInput, OneLongLineAmongManyIsNoBundle) {
+  std::string generated;
+  for (int i = 0; i < 4000; ++i)
+    generated +=
+        "export type Field" + std::to_string(i) + " = { id: string };\n";
+  generated += "export const Document = {";
+  for (int i = 0; i < 300; ++i)
+    generated += "kind: 'Field', name: { value: 'f' } };";
+  generated += "};\n";
+  ScanResult result = scanFiles({{"sdk.ts", generated + kRacyRegistration}});
+  EXPECT_EQ(findDiagnostic(result, "minified-file"), nullptr);
   EXPECT_EQ(countRule(result, "RL101"), 1);
 }
 

@@ -35,8 +35,9 @@ frontendFor(const std::vector<std::unique_ptr<Frontend>> &frontends,
 
 } // namespace
 
-#ifndef NDEBUG
-/// Debug builds only, to test fault containment end to end as Clang's
+#ifdef RACELINT_DEBUG_FAULTS
+/// Test builds only (RACELINT_DEBUG_FAULTS), to test fault containment end
+/// to end as Clang's
 /// `#pragma clang __debug crash` does: a file that says
 /// `racelint __debug crash`, `hang` or `allocate` makes its analysis do so.
 void injectDebugFault(const std::string &text) {
@@ -64,7 +65,7 @@ FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
                                   readDiagnostics);
   if (outcome.source) {
     try {
-#ifndef NDEBUG
+#ifdef RACELINT_DEBUG_FAULTS
       injectDebugFault(outcome.source->text());
 #endif
       outcome.analysis = frontend.analyze(*outcome.source, file.fsPath);

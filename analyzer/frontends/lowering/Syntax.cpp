@@ -136,9 +136,14 @@ bool isTypeOnly(Node node) {
 }
 
 bool isInertError(Node error, Node parent) {
-  return is(error, "ERROR") && is(parent, "export_statement") &&
-         !isNull(field(parent, "source")) && childCount(error) == 1 &&
-         is(child(error, 0), "type");
+  if (!is(error, "ERROR"))
+    return false;
+  // A string holds no code: in a JSX attribute (`to="a?x=1&y=2"`) the grammar
+  // reads `&y` as an unfinished character entity.
+  if (is(parent, "string"))
+    return true;
+  return is(parent, "export_statement") && !isNull(field(parent, "source")) &&
+         childCount(error) == 1 && is(child(error, 0), "type");
 }
 
 bool hasErrorOutsideFunctions(Node node, bool countMissing) {

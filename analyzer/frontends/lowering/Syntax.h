@@ -71,7 +71,8 @@ bool isFunctionNode(Node node);
 bool isTypeOnly(Node node);
 /// An ERROR node (a child of `parent`) that hides no code: the pinned
 /// TypeScript grammar rejects the `type` of `export type * from './x'`
-/// (TypeScript 5.0) and recovers in place.
+/// (TypeScript 5.0) and recovers in place, and a bare `&` in a JSX
+/// attribute's string.
 bool isInertError(Node error, Node parent);
 /// An ERROR node lies in `node`, outside the bodies of functions nested in it
 /// (those are checked statement by statement), outside type-only syntax, and

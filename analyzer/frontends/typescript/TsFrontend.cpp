@@ -27,14 +27,16 @@ const TSLanguage *languageFor(const std::string &path) {
   return tree_sitter_javascript();
 }
 
-/// Bundler output: enormous lines packed with statements. Analysing it finds
-/// nothing of the application's own and costs a lot. A long line that is one
-/// string literal is not minified and is analysed.
+/// Bundler output: enormous lines packed with statements, holding most of
+/// the file. Analysing it finds nothing of the application's own and costs a
+/// lot. A long line that is one string literal is not minified, nor is one
+/// long line (a generated object literal) among thousands of ordinary ones.
 bool looksMinified(const SourceFile &file) {
   const std::string &path = file.path();
   if (path.find(".min.") != std::string::npos)
     return true;
   constexpr std::size_t kLongLine = 5000;
+  std::size_t packedBytes = 0;
   for (unsigned line = 1; line <= file.lineCount(); ++line) {
     std::string_view text = file.line(line);
     if (text.size() < kLongLine)
@@ -42,9 +44,9 @@ bool looksMinified(const SourceFile &file) {
     std::size_t statementEnds = std::count(text.begin(), text.end(), ';') +
                                 std::count(text.begin(), text.end(), '}');
     if (statementEnds > text.size() / 100)
-      return true;
+      packedBytes += text.size();
   }
-  return false;
+  return packedBytes > file.text().size() / 2;
 }
 
 constexpr unsigned kMaxTreeDepth = 1000;
@@ -68,6 +70,8 @@ struct Mend {
 /// - a bare `&` in JSX text (`<p>Terms & conditions</p>`): the grammar wants
 ///   `&amp;`, React and TypeScript do not. Found as an `&` or `&&` token that
 ///   starts an ERROR among JSX children or follows JSX text in one; blanked.
+/// - a value named `unique`, `keyof`, `infer` or `abstract` right after `<`,
+///   taken for a type operator: its first letter becomes `_`.
 /// - a word that starts with `in` at the start of a line (`in_stock:` after
 ///   an interface member with no semicolon): the grammar's scanner takes it
 ///   for the `in` operator and ends nothing there. Found as the first token
@@ -90,6 +94,13 @@ std::vector<Mend> mendsFor(Node root, const std::string &text) {
          (isNull(previousSibling) && is(ancestors.end()[-2], "jsx_element"))))
       for (uint32_t at = startByte(node); at < endByte(node); ++at)
         mends.push_back({at, ' '});
+    // `i < unique.length`: after `<` the grammar takes a value named like a
+    // type operator for a type argument, and fails; renamed, it is a value.
+    if (is(parentNode, "ERROR") &&
+        (isNull(previousSibling) || is(previousSibling, "<")) &&
+        (is(node, "unique symbol") || is(node, "keyof") || is(node, "infer") ||
+         is(node, "abstract")))
+      mends.push_back({startByte(node), '_'});
     if ((is(node, "ERROR") && !isInertError(node, parentNode)) ||
         (isMissing(node) && !isBenignMissing(node, parentNode)))
       afterError = true;
