@@ -20,18 +20,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Address sanitizers reserve terabytes of shadow memory: a data limit would
-// stop them before the first file.
 #if defined(__SANITIZE_ADDRESS__)
-constexpr bool kMemoryLimitUsable = false;
+constexpr bool kSanitized = true;
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-constexpr bool kMemoryLimitUsable = false;
+constexpr bool kSanitized = true;
 #else
-constexpr bool kMemoryLimitUsable = true;
+constexpr bool kSanitized = false;
 #endif
 #else
-constexpr bool kMemoryLimitUsable = true;
+constexpr bool kSanitized = false;
 #endif
 
 enum class Status : char { Completed = 'C', Failed = 'F' };
@@ -74,7 +72,7 @@ bool sendResult(int fd, Status status, const std::string &bytes) {
 [[noreturn]] void
 serveItems(int taskFd, int resultFd, const WorkerLimits &limits,
            const std::function<std::string(std::size_t)> &work) {
-  if (limits.maxMemoryMiB && kMemoryLimitUsable) {
+  if (limits.maxMemoryMiB && !kSanitized) {
     rlim_t bytes = static_cast<rlim_t>(limits.maxMemoryMiB) * 1024 * 1024;
     struct rlimit limit {
       bytes, bytes
@@ -329,6 +327,8 @@ private:
 };
 
 } // namespace
+
+bool sanitizedBuild() { return kSanitized; }
 
 std::vector<WorkOutcome>
 runInWorkers(std::size_t count, const WorkerLimits &limits,

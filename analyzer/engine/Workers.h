@@ -24,6 +24,12 @@ struct WorkOutcome {
   std::string bytes;
 };
 
+/// Built with AddressSanitizer: a worker's heap limit is not set then (its
+/// allocator reserves terabytes; resident memory is still watched), and a
+/// worker that crashes reports it itself and exits with status 1 rather than
+/// dying of the signal.
+bool sanitizedBuild();
+
 /// Runs `work(i)` for every i below `count` in up to `limits.jobs` forked
 /// worker processes, and returns each result by index. A worker that dies or
 /// exceeds a limit is replaced; the item it was running fails with the
