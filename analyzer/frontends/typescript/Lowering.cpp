@@ -817,8 +817,7 @@ std::map<std::string, Value> moduleValues(const FileContext &context,
     for (Node declarator : namedChildren(declaration)) {
       Node name = field(declarator, "name");
       Node value = field(declarator, "value");
-      if (!is(name, "identifier") || isNull(value) ||
-          hasError(declarator))
+      if (!is(name, "identifier") || isNull(value) || hasError(declarator))
         continue;
       Unit scratch;
       Value result = Lowerer(growing, nullptr, scratch).evaluate(value);
