@@ -541,11 +541,13 @@ StatementFacts analyzeStatement(const Json &statement,
 
 std::optional<StatementFacts> analyzeSql(const std::string &sql,
                                          const SqlContext &context,
-                                         std::string *error) {
+                                         std::string *error, bool *tooDeep) {
   ParseOutcome parsed = parseSql(sql);
   if (parsed.error) {
     if (error)
       *error = *parsed.error;
+    if (tooDeep)
+      *tooDeep = parsed.tooDeep;
     return std::nullopt;
   }
   StatementFacts all;

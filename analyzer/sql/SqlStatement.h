@@ -61,10 +61,12 @@ StatementFacts analyzeStatement(const pg::Json &statement,
                                 const SqlContext &context);
 
 /// Parses and analyses every statement of `sql`; nullopt with `error` set
-/// when libpg_query rejects it.
+/// when libpg_query rejects it, and `tooDeep` when the SQL is valid but nests
+/// deeper than racelint analyses.
 std::optional<StatementFacts> analyzeSql(const std::string &sql,
                                          const SqlContext &context,
-                                         std::string *error = nullptr);
+                                         std::string *error = nullptr,
+                                         bool *tooDeep = nullptr);
 
 /// The facts of a bare expression, as PL/pgSQL conditions are written
 /// (`v_status = 'open'`, `EXISTS (SELECT ...)`, `FOUND`).

@@ -179,7 +179,9 @@ private:
 class Lowerer : public EventBuilder {
 public:
   Lowerer(TranslationUnit &tu, Unit &unit)
-      : EventBuilder(builtinModels(), unit), tu_(tu) {}
+      : EventBuilder(builtinModels(), unit), tu_(tu) {
+    reportTo(&tu.analysis.diagnostics);
+  }
 
   void lower(llvm::ArrayRef<clang::ParmVarDecl *> parameters,
              const clang::Stmt *body) {

@@ -206,10 +206,22 @@ Value EventBuilder::sqlEvents(
     const std::string &tableRef) {
   sql::SqlContext sqlContext;
   sqlContext.variables = variables;
-  auto facts = sql::analyzeSql(sql, sqlContext);
+  std::string error;
+  bool tooDeep = false;
+  auto facts = sql::analyzeSql(sql, sqlContext, &error, &tooDeep);
   Value result;
+  if (tooDeep && diagnostics_) {
+    Diagnostic diagnostic;
+    diagnostic.level = Level::Warning;
+    diagnostic.code = "too-deeply-nested";
+    diagnostic.message = "SQL not analysed, though valid: " + error;
+    diagnostic.where = where;
+    diagnostics_->push_back(std::move(diagnostic));
+  }
+  // Not PostgreSQL we can read (often another dialect): no events from a
+  // guess.
   if (!facts)
-    return result; // not PostgreSQL we can read: no events from a guess
+    return result;
   if (facts->setIsolation && tx_)
     unit_.events[*tx_].isolation = *facts->setIsolation;
   for (sql::StatementEvent &statementEvent : facts->events) {

@@ -8,6 +8,7 @@
 #include "Syntax.h"
 #include "Value.h"
 #include "frontends/FrameworkModels.h"
+#include "model/Diagnostics.h"
 #include "model/Program.h"
 
 #include <map>
@@ -52,6 +53,11 @@ public:
   EventBuilder(const FrameworkModels &models, Unit &unit)
       : models_(models), unit_(unit) {}
   virtual ~EventBuilder() = default;
+
+  /// Where to report what cannot be analysed (SQL nested too deeply).
+  void reportTo(std::vector<Diagnostic> *diagnostics) {
+    diagnostics_ = diagnostics;
+  }
 
 protected:
   /// Adds the event with the guards and the transaction in force.
@@ -100,6 +106,7 @@ protected:
   std::optional<EventIndex> tx_;
   bool uniqueHandled_ = false;
   int conditionDepth_ = 0;
+  std::vector<Diagnostic> *diagnostics_ = nullptr;
 };
 
 class LoweringCore : public EventBuilder {

@@ -25,6 +25,8 @@ struct PyContext {
   /// Module-level names: routers with their prefixes, the Flask app...
   std::map<std::string, Value> moduleValues;
   std::map<std::string, std::string> routerPrefixes;
+  /// The file's diagnostics, for what lowering cannot analyse.
+  std::vector<Diagnostic> *diagnostics = nullptr;
 };
 
 /// Positional and keyword arguments of a call.

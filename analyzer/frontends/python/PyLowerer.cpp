@@ -58,7 +58,9 @@ class PyLowerer : public lowering::LoweringCore {
 public:
   PyLowerer(const PyContext &context, std::string className, Unit &unit)
       : LoweringCore(context.source, context.models, unit), context_(context),
-        python_(context.models.python), className_(std::move(className)) {}
+        python_(context.models.python), className_(std::move(className)) {
+    reportTo(context.diagnostics);
+  }
 
   void run(Node function, std::map<std::string, Value> parameters) {
     scopes_.push_back(std::move(parameters));

@@ -29,7 +29,9 @@ class Lowerer : public lowering::LoweringCore {
 public:
   Lowerer(const FileContext &context, const ClassContext *owner, Unit &unit)
       : LoweringCore(context.source, context.models, unit), context_(context),
-        owner_(owner) {}
+        owner_(owner) {
+    reportTo(context.diagnostics);
+  }
   /// The value of an expression outside any function (module level).
   Value evaluate(Node node);
   void run(Node function, std::map<std::string, Value> parameters);

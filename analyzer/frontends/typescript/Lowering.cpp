@@ -807,7 +807,7 @@ Value Lowerer::transactionCallback(const std::vector<Node> &args, Node at,
 
 std::map<std::string, Value> moduleValues(const FileContext &context,
                                           Node root) {
-  FileContext growing{context.source, context.models, {}};
+  FileContext growing{context.source, context.models, {}, context.diagnostics};
   for (Node item : namedChildren(root)) {
     Node declaration =
         is(item, "export_statement") ? field(item, "declaration") : item;

@@ -742,7 +742,7 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
     }
     analysis.diagnostics.push_back(std::move(diagnostic));
   }
-  FileContext context{source, builtinModels(), {}};
+  FileContext context{source, builtinModels(), {}, &analysis.diagnostics};
   context.moduleValues = moduleValues(context, root);
   FileWalker walker(context, analysis);
   walker.walk(root, survey.calls);

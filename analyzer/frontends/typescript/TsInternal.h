@@ -32,6 +32,8 @@ struct FileContext {
   const FrameworkModels &models;
   /// Values of module-level names (`const prisma = new PrismaClient()`).
   std::map<std::string, Value> moduleValues;
+  /// The file's diagnostics, for what lowering cannot analyse.
+  std::vector<Diagnostic> *diagnostics = nullptr;
 };
 
 /// The role a declared type gives a value (`Repository<Band>`,
