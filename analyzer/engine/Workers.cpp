@@ -69,6 +69,20 @@ bool sendResult(int fd, Status status, const std::string &bytes) {
          writeAll(fd, bytes.data(), bytes.size());
 }
 
+/// Runs one item; an exception it throws is its failure.
+WorkOutcome runItem(const std::function<std::string(std::size_t)> &work,
+                    std::size_t item, const WorkerLimits &limits) {
+  try {
+    return {true, work(item)};
+  } catch (const std::bad_alloc &) {
+    return {false, "it ran out of memory (the limit is " +
+                       std::to_string(limits.maxMemoryMiB) +
+                       " MiB, --max-memory)"};
+  } catch (const std::exception &error) {
+    return {false, std::string("internal error: ") + error.what()};
+  }
+}
+
 [[noreturn]] void
 serveItems(int taskFd, int resultFd, const WorkerLimits &limits,
            const std::function<std::string(std::size_t)> &work) {
@@ -81,19 +95,10 @@ serveItems(int taskFd, int resultFd, const WorkerLimits &limits,
   }
   std::uint64_t item = 0;
   while (readAll(taskFd, &item, sizeof item)) {
-    Status status = Status::Completed;
-    std::string bytes;
-    try {
-      bytes = work(static_cast<std::size_t>(item));
-    } catch (const std::bad_alloc &) {
-      status = Status::Failed;
-      bytes = "it ran out of memory (the limit is " +
-              std::to_string(limits.maxMemoryMiB) + " MiB, --max-memory)";
-    } catch (const std::exception &error) {
-      status = Status::Failed;
-      bytes = std::string("internal error: ") + error.what();
-    }
-    if (!sendResult(resultFd, status, bytes))
+    WorkOutcome outcome = runItem(work, static_cast<std::size_t>(item), limits);
+    if (!sendResult(resultFd,
+                    outcome.completed ? Status::Completed : Status::Failed,
+                    outcome.bytes))
       break;
   }
   // No destructors nor atexit handlers: they belong to the scan's process.
@@ -197,7 +202,7 @@ private:
       if (worker.pid >= 0)
         stop(worker, /*kill=*/true);
       // No process to contain it (fork refused): analyse it here.
-      finish(item, {true, work_(item)});
+      finish(item, runItem(work_, item, limits_));
       return;
     }
     worker.item = item;
