@@ -14,7 +14,8 @@ add_library(tree-sitter-runtime STATIC "${runtime_lib}/src/lib.c")
 target_include_directories(tree-sitter-runtime PRIVATE "${runtime_lib}/src")
 set_target_properties(tree-sitter-runtime PROPERTIES C_STANDARD 11
                       POSITION_INDEPENDENT_CODE ON)
-target_compile_options(tree-sitter-runtime PRIVATE -w)
+target_compile_options(tree-sitter-runtime PRIVATE -w
+                       ${RACELINT_THIRD_PARTY_FUZZ_OPTIONS})
 # Its <tree_sitter/api.h> for every target, ahead of any installed one.
 include_directories(BEFORE SYSTEM "${runtime_lib}/include")
 set(TREE_SITTER_LIBRARY tree-sitter-runtime)
@@ -44,5 +45,6 @@ foreach(entry IN LISTS RACELINT_GRAMMARS)
   set_target_properties(tree-sitter-${language} PROPERTIES C_STANDARD 11
                         POSITION_INDEPENDENT_CODE ON)
   # Generated parsers are not our code: keep their warnings out of our build.
-  target_compile_options(tree-sitter-${language} PRIVATE -w)
+  target_compile_options(tree-sitter-${language} PRIVATE -w
+                         ${RACELINT_THIRD_PARTY_FUZZ_OPTIONS})
 endforeach()
