@@ -332,8 +332,9 @@ void buildSchemaAndCheck(ScanResult &result,
   dropRepeatedUnits(result.files);
   dropLocksSqliteIgnores(result);
   applyEngineIsolation(result);
-  resolveNames(result.files);
+  // Splicing names tables by entity classes; resolving maps them after.
   spliceCalls(result.files);
+  resolveNames(result.files);
   RuleInput input{result.schema, result.files};
   for (const auto &rule : rules)
     rule->check(input, result.findings);

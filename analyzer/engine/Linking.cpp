@@ -1,4 +1,5 @@
 #include "Linking.h"
+#include "NameResolution.h"
 
 #include <algorithm>
 #include <map>
@@ -15,9 +16,10 @@ void renameColumns(std::vector<std::string> &columns,
       column = it->second;
 }
 
-constexpr int kMaxCallDepth = 2;
-
-using UnitIndex = std::map<std::string, const Unit *>;
+/// A unit whose calls, expanded, would hold more events than this keeps
+/// the rest of its calls unexpanded (and says so): call graphs that fan out
+/// at every level grow exponentially when spliced.
+constexpr std::size_t kMaxExpandedEvents = 20000;
 
 void appendUnique(std::vector<EventIndex> &to,
                   const std::vector<EventIndex> &from) {
@@ -26,94 +28,349 @@ void appendUnique(std::vector<EventIndex> &to,
       to.push_back(index);
 }
 
-/// The events of `unit` with its calls expanded `depth` levels down.
-std::vector<Event> expand(const Unit &unit, const UnitIndex &units, int depth) {
-  std::vector<Event> result;
-  // Each original event's indices in `result`: one for a plain event; for a
-  // spliced call, the callee's reads (what the call's result carries).
-  std::vector<std::vector<EventIndex>> newIndices(unit.events.size());
-  auto remap = [&](const std::vector<EventIndex> &old) {
-    std::vector<EventIndex> mapped;
-    for (EventIndex index : old)
-      if (index < newIndices.size())
-        appendUnique(mapped, newIndices[index]);
-    return mapped;
-  };
-  auto remapOne = [&](std::optional<EventIndex> old) {
-    std::optional<EventIndex> mapped;
-    if (old && *old < newIndices.size() && !newIndices[*old].empty())
-      mapped = newIndices[*old].front();
-    return mapped;
+/// The argument a call passes in the callee's parameter `parameter`: by
+/// position (after the bound receiver) or by name.
+const CallArgument *argumentFor(const Event &call, const Unit &callee,
+                                bool bindsFirst, unsigned parameter) {
+  if (parameter == 0 && bindsFirst)
+    for (const CallArgument &argument : call.arguments)
+      if (argument.receiver)
+        return &argument;
+  unsigned position = bindsFirst ? 1 : 0;
+  for (const CallArgument &argument : call.arguments) {
+    if (!argument.keyword.empty() || argument.receiver)
+      continue;
+    if (position++ == parameter)
+      return &argument;
+  }
+  if (parameter < callee.parameterNames.size() &&
+      !callee.parameterNames[parameter].empty())
+    for (const CallArgument &argument : call.arguments)
+      if (argument.keyword == callee.parameterNames[parameter])
+        return &argument;
+  return nullptr;
+}
+
+/// Expands each unit's calls into the events of the units they reach, once
+/// per unit and receiver class (memoized), with no depth limit; a call back
+/// into a unit being expanded (recursion) stays a call.
+class Expander {
+public:
+  Expander(const std::vector<FileAnalysis> &files, const ProjectIndex &index)
+      : files_(files), index_(index) {}
+
+  /// A unit's events with its calls spliced in, and which of them its
+  /// result derives from (empty: not known).
+  struct Expansion {
+    std::vector<Event> events;
+    std::vector<EventIndex> returned;
   };
 
-  for (EventIndex i = 0; i < unit.events.size(); ++i) {
-    const Event &event = unit.events[i];
-    auto callee = event.kind == EventKind::Call && depth > 0
-                      ? units.find(event.detail)
-                      : units.end();
-    if (callee == units.end() || !callee->second || callee->second == &unit) {
-      Event copy = event;
-      copy.guardedBy = remap(event.guardedBy);
-      copy.valueFrom = remap(event.valueFrom);
-      copy.inTx = remapOne(event.inTx);
-      std::vector<std::pair<std::string, EventIndex>> predicateValueFrom;
-      for (const auto &[column, read] : event.predicateValueFrom)
-        for (EventIndex mapped : remap({read}))
-          predicateValueFrom.emplace_back(column, mapped);
-      copy.predicateValueFrom = std::move(predicateValueFrom);
-      newIndices[i] = {result.size()};
-      result.push_back(std::move(copy));
-      continue;
-    }
-    std::vector<EventIndex> callGuards = remap(event.guardedBy);
-    std::optional<EventIndex> callTx = remapOne(event.inTx);
-    EventIndex offset = result.size();
-    for (Event spliced : expand(*callee->second, units, depth - 1)) {
-      auto shift = [&](std::vector<EventIndex> &indices) {
-        for (EventIndex &index : indices)
-          index += offset;
+  const Expansion &expand(std::size_t file, const Unit &unit,
+                          ClassRef receiver) {
+    Key key{&unit, receiver.facts};
+    if (auto it = done_.find(key); it != done_.end())
+      return it->second;
+    active_.insert(key);
+    Expansion expansion = expandNow(file, unit, receiver);
+    active_.erase(key);
+    return done_[key] = std::move(expansion);
+  }
+
+  /// Files whose units stopped expanding at kMaxExpandedEvents.
+  std::set<std::pair<std::size_t, const Unit *>> truncated;
+
+private:
+  using Key = std::pair<const Unit *, const ClassFacts *>;
+
+  Expansion expandNow(std::size_t file, const Unit &unit, ClassRef receiver) {
+    std::vector<Event> result;
+    // Each original event's indices in `result`: one for a plain event; for
+    // a spliced call, the callee's reads (what the call's result carries).
+    std::vector<std::vector<EventIndex>> newIndices(unit.events.size());
+    auto remap = [&](const std::vector<EventIndex> &old) {
+      std::vector<EventIndex> mapped;
+      for (EventIndex index : old)
+        if (index < newIndices.size())
+          appendUnique(mapped, newIndices[index]);
+      return mapped;
+    };
+    auto remapOne = [&](std::optional<EventIndex> old) {
+      std::optional<EventIndex> mapped;
+      if (old && *old < newIndices.size() && !newIndices[*old].empty())
+        mapped = newIndices[*old].front();
+      return mapped;
+    };
+
+    for (EventIndex i = 0; i < unit.events.size(); ++i) {
+      const Event &event = unit.events[i];
+      std::optional<CallTarget> target;
+      if (event.kind == EventKind::Call && result.size() < kMaxExpandedEvents) {
+        target = index_.resolveCall(file, unit, event, receiver);
+        if (target && (target->unit == &unit ||
+                       active_.count({target->unit, target->receiver.facts})))
+          target.reset(); // recursion: its events are being expanded
+      } else if (event.kind == EventKind::Call) {
+        truncated.insert({file, &unit});
+      }
+      if (!target) {
+        Event copy = event;
+        copy.guardedBy = remap(event.guardedBy);
+        copy.valueFrom = remap(event.valueFrom);
+        copy.inTx = remapOne(event.inTx);
+        std::vector<std::pair<std::string, EventIndex>> predicateValueFrom;
+        for (const auto &[column, read] : event.predicateValueFrom)
+          for (EventIndex mapped : remap({read}))
+            predicateValueFrom.emplace_back(column, mapped);
+        copy.predicateValueFrom = std::move(predicateValueFrom);
+        for (CallArgument &argument : copy.arguments)
+          if (argument.row)
+            argument.row = remapOne(argument.row);
+        nameTableFromReceiver(copy, receiver);
+        nameRowFromRead(copy, result);
+        newIndices[i] = {result.size()};
+        result.push_back(std::move(copy));
+        continue;
+      }
+      std::vector<EventIndex> callGuards = remap(event.guardedBy);
+      std::optional<EventIndex> callTx = remapOne(event.inTx);
+      Event call = event;
+      for (CallArgument &argument : call.arguments)
+        if (argument.row)
+          argument.row = remapOne(argument.row);
+      EventIndex offset = result.size();
+      const Expansion &callee =
+          expand(target->file, *target->unit, target->receiver);
+      // What the call's result carries: the rows the callee returns, or
+      // when that is not known, every row it read.
+      auto returned = [&](EventIndex inner) {
+        return callee.returned.empty()
+                   ? callee.events[inner].kind == EventKind::Read
+                   : std::find(callee.returned.begin(), callee.returned.end(),
+                               inner) != callee.returned.end();
       };
-      shift(spliced.guardedBy);
-      shift(spliced.valueFrom);
-      // The callee's parameters become what the call passed in them.
-      std::vector<unsigned> callerParameters;
-      for (unsigned parameter : spliced.valueParameters) {
-        if (parameter >= event.arguments.size())
-          continue;
-        const CallArgument &argument = event.arguments[parameter];
-        spliced.valuesFromRequest |= argument.fromRequest;
-        for (unsigned outer : argument.parameters)
-          if (std::find(callerParameters.begin(), callerParameters.end(),
-                        outer) == callerParameters.end())
-            callerParameters.push_back(outer);
-      }
-      spliced.valueParameters = std::move(callerParameters);
-      for (auto &[column, read] : spliced.predicateValueFrom)
-        read += offset;
-      if (spliced.inTx)
-        *spliced.inTx += offset;
-      else
-        spliced.inTx = callTx;
-      appendUnique(spliced.guardedBy, callGuards);
-      spliced.calledFrom = event.where;
-      if (spliced.kind == EventKind::Read) {
-        newIndices[i].push_back(result.size());
-        // The caller tested the returned row: those columns count too.
-        if (event.testedColumns) {
-          if (!spliced.testedColumns)
-            spliced.testedColumns.emplace();
-          for (const std::string &column : *event.testedColumns)
-            if (std::find(spliced.testedColumns->begin(),
-                          spliced.testedColumns->end(),
-                          column) == spliced.testedColumns->end())
-              spliced.testedColumns->push_back(column);
+      // Reads that already decide the callee's own writes: the caller's
+      // tests of the result come after those writes, so they are not
+      // what decided them.
+      std::vector<bool> decidesWrite(callee.events.size(), false);
+      for (const Event &inner : callee.events)
+        if (isWrite(inner.kind))
+          for (EventIndex guard : inner.guardedBy)
+            if (guard < decidesWrite.size())
+              decidesWrite[guard] = true;
+      for (EventIndex inner = 0; inner < callee.events.size(); ++inner) {
+        Event spliced = callee.events[inner];
+        auto shift = [&](std::vector<EventIndex> &indices) {
+          for (EventIndex &index : indices)
+            index += offset;
+        };
+        shift(spliced.guardedBy);
+        shift(spliced.valueFrom);
+        for (CallArgument &argument : spliced.arguments)
+          if (argument.row)
+            *argument.row += offset;
+        for (auto &[column, read] : spliced.predicateValueFrom)
+          read += offset;
+        // After the shifts: what the call passes is in the caller's indices.
+        bindParameters(spliced, call, *target);
+        if (spliced.inTx)
+          *spliced.inTx += offset;
+        else
+          spliced.inTx = callTx;
+        nameTableFromReceiver(spliced, receiver);
+        nameRowFromRead(spliced, result);
+        appendUnique(spliced.guardedBy, callGuards);
+        spliced.calledFrom = event.where;
+        if (returned(inner)) {
+          newIndices[i].push_back(result.size());
+          // The caller tested the returned row: those columns count too.
+          if (event.testedColumns && !decidesWrite[inner]) {
+            if (!spliced.testedColumns)
+              spliced.testedColumns.emplace();
+            for (const std::string &column : *event.testedColumns)
+              if (std::find(spliced.testedColumns->begin(),
+                            spliced.testedColumns->end(),
+                            column) == spliced.testedColumns->end())
+                spliced.testedColumns->push_back(column);
+          }
         }
+        result.push_back(std::move(spliced));
       }
-      result.push_back(std::move(spliced));
+    }
+    std::vector<EventIndex> returned = remap(unit.returnedReads);
+    dropEditsOfUnresolvedResults(result, returned);
+    return {std::move(result), std::move(returned)};
+  }
+
+  /// Lowering takes what a call returns for a row the callee loaded; when
+  /// the call reaches no unit of the scan (a library's `model_validate`),
+  /// the edits made to its result are no write to the database.
+  static void dropEditsOfUnresolvedResults(std::vector<Event> &events,
+                                           std::vector<EventIndex> &returned) {
+    std::vector<bool> drop(events.size(), false);
+    bool any = false;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const Event &event = events[i];
+      if ((event.kind != EventKind::Update &&
+           event.kind != EventKind::Delete) ||
+          !event.table.empty() || !event.tableRef.empty() ||
+          event.tableParameter || !event.tableAttribute.empty() ||
+          event.rowParameter)
+        continue;
+      for (const auto &[column, source] : event.predicateValueFrom)
+        if (column.empty() && source < events.size() &&
+            events[source].kind == EventKind::Call)
+          drop[i] = any = true;
+    }
+    if (!any)
+      return;
+    std::vector<std::optional<EventIndex>> moved(events.size());
+    std::vector<Event> kept;
+    for (std::size_t i = 0; i < events.size(); ++i)
+      if (!drop[i]) {
+        moved[i] = kept.size();
+        kept.push_back(std::move(events[i]));
+      }
+    auto remap = [&](std::vector<EventIndex> &indices) {
+      std::vector<EventIndex> mapped;
+      for (EventIndex index : indices)
+        if (index < moved.size() && moved[index])
+          mapped.push_back(*moved[index]);
+      indices = std::move(mapped);
+    };
+    auto remapOne = [&](std::optional<EventIndex> &index) {
+      if (index)
+        index = *index < moved.size() ? moved[*index] : std::nullopt;
+    };
+    remap(returned);
+    for (Event &event : kept) {
+      remap(event.guardedBy);
+      remap(event.valueFrom);
+      remapOne(event.inTx);
+      for (CallArgument &argument : event.arguments)
+        remapOne(argument.row);
+      std::vector<std::pair<std::string, EventIndex>> predicateValueFrom;
+      for (const auto &[column, source] : event.predicateValueFrom)
+        if (source < moved.size() && moved[source])
+          predicateValueFrom.emplace_back(column, *moved[source]);
+      event.predicateValueFrom = std::move(predicateValueFrom);
+    }
+    events = std::move(kept);
+  }
+
+  /// The callee's parameters become what the call passes in them: the
+  /// values it stores, the entity class that names its table, the row it
+  /// saves.
+  static void bindParameters(Event &spliced, const Event &call,
+                             const CallTarget &target) {
+    auto argument = [&](unsigned parameter) {
+      return argumentFor(call, *target.unit, target.bindsFirstParameter,
+                         parameter);
+    };
+    std::vector<unsigned> callerParameters;
+    for (unsigned parameter : spliced.valueParameters) {
+      const CallArgument *passed = argument(parameter);
+      if (!passed)
+        continue;
+      spliced.valuesFromRequest |= passed->fromRequest;
+      for (unsigned outer : passed->parameters)
+        if (std::find(callerParameters.begin(), callerParameters.end(),
+                      outer) == callerParameters.end())
+          callerParameters.push_back(outer);
+    }
+    spliced.valueParameters = std::move(callerParameters);
+    for (CallArgument &inner : spliced.arguments) {
+      // A call inside the callee passes on what the callee was given.
+      std::vector<unsigned> outerParameters;
+      for (unsigned parameter : inner.parameters)
+        if (const CallArgument *passed = argument(parameter)) {
+          inner.fromRequest |= passed->fromRequest;
+          if (!inner.row && passed->row)
+            inner.row = passed->row;
+          if (inner.entityTableRef.empty() && inner.receiverAttribute.empty()) {
+            inner.entityTable = passed->entityTable;
+            inner.entityTableRef = passed->entityTableRef;
+            inner.receiverAttribute = passed->receiverAttribute;
+          }
+          outerParameters.insert(outerParameters.end(),
+                                 passed->parameters.begin(),
+                                 passed->parameters.end());
+        }
+      inner.parameters = std::move(outerParameters);
+    }
+    if (spliced.tableParameter) {
+      const CallArgument *passed = argument(*spliced.tableParameter);
+      spliced.tableParameter.reset();
+      if (passed && !passed->entityTableRef.empty()) {
+        spliced.table = passed->entityTable;
+        spliced.tableRef = passed->entityTableRef;
+      } else if (passed && !passed->receiverAttribute.empty()) {
+        spliced.tableAttribute = passed->receiverAttribute;
+      } else if (passed && passed->parameters.size() == 1) {
+        spliced.tableParameter = passed->parameters.front();
+      }
+    }
+    if (spliced.rowParameter) {
+      const CallArgument *passed = argument(*spliced.rowParameter);
+      spliced.rowParameter.reset();
+      if (passed && passed->row) {
+        spliced.predicateValueFrom.emplace_back("", *passed->row);
+      } else if (passed && passed->parameters.size() == 1) {
+        spliced.rowParameter = passed->parameters.front();
+      } else if (passed && !passed->entityTableRef.empty()) {
+        // A new instance the caller made: saving it inserts it.
+        spliced.kind = EventKind::Insert;
+        spliced.table = passed->entityTable;
+        spliced.tableRef = passed->entityTableRef;
+        spliced.predicateValueFrom.clear();
+        spliced.testsDeclaredVersion = false;
+        spliced.resultChecked = false;
+      }
     }
   }
-  return result;
-}
+
+  /// `db.query(self.model)`: the table the receiver's class holds.
+  void nameTableFromReceiver(Event &event, ClassRef receiver) const {
+    if (event.tableAttribute.empty() || !receiver)
+      return;
+    if (auto entity = index_.attributeEntity(receiver, event.tableAttribute)) {
+      event.table = entity->table;
+      event.tableRef = entity->tableRef;
+      event.tableAttribute.clear();
+    }
+  }
+
+  /// An update or delete of a row the code loaded through a call (or that
+  /// a caller passed in): it names the table and key of the read that
+  /// loaded it, now that the read is known.
+  static void nameRowFromRead(Event &event, const std::vector<Event> &result) {
+    if ((event.kind != EventKind::Update && event.kind != EventKind::Delete) ||
+        !event.table.empty() || !event.tableRef.empty() ||
+        event.tableParameter || !event.tableAttribute.empty() ||
+        event.rowParameter)
+      return;
+    for (const auto &[column, read] : event.predicateValueFrom)
+      if (column.empty() && read < result.size() &&
+          result[read].kind == EventKind::Read) {
+        const Event &load = result[read];
+        event.table = load.table;
+        event.tableRef = load.tableRef;
+        event.tableAttribute = load.tableAttribute;
+        event.tableParameter = load.tableParameter;
+        event.keyColumns = load.keyColumns;
+        if (std::find(event.keyColumns.begin(), event.keyColumns.end(), "id") ==
+            event.keyColumns.end())
+          event.keyColumns.push_back("id");
+        event.predicateColumns = {"id"};
+        return;
+      }
+  }
+
+  const std::vector<FileAnalysis> &files_;
+  const ProjectIndex &index_;
+  std::map<Key, Expansion> done_;
+  std::set<Key> active_;
+};
 
 } // namespace
 
@@ -169,21 +426,22 @@ void addCallSites(const std::vector<FileAnalysis> &files,
 }
 
 void spliceCalls(std::vector<FileAnalysis> &files) {
-  // A name two units share is ambiguous: such calls stay unresolved.
-  UnitIndex units;
-  for (const FileAnalysis &file : files)
-    for (const Unit &unit : file.units)
-      if (!unit.qualifiedName.empty()) {
-        auto [it, inserted] = units.emplace(unit.qualifiedName, &unit);
-        if (!inserted)
-          it->second = nullptr;
-      }
+  ProjectIndex index(files);
+  Expander expander(files, index);
   std::vector<std::vector<std::vector<Event>>> expanded;
-  for (const FileAnalysis &file : files) {
+  for (std::size_t f = 0; f < files.size(); ++f) {
     auto &perFile = expanded.emplace_back();
-    for (const Unit &unit : file.units)
-      perFile.push_back(expand(unit, units, kMaxCallDepth));
+    for (const Unit &unit : files[f].units)
+      perFile.push_back(
+          expander.expand(f, unit, index.classOf(f, unit)).events);
   }
+  for (const auto &[file, unit] : expander.truncated)
+    files[file].diagnostics.push_back(
+        {Level::Note, "call-graph-too-large",
+         unit->name + ": the calls it makes reach more than " +
+             std::to_string(kMaxExpandedEvents) +
+             " events; the rest of its calls are not followed",
+         unit->declared});
   for (std::size_t f = 0; f < files.size(); ++f)
     for (std::size_t u = 0; u < files[f].units.size(); ++u)
       files[f].units[u].events = std::move(expanded[f][u]);

@@ -14,11 +14,13 @@ namespace racelint {
 /// and maps field names to database column names where a model renames them.
 void resolveNames(std::vector<FileAnalysis> &files);
 
-/// Replaces each Call event whose callee is a unit of the scan (one unit of
-/// that qualified name) by the callee's events, following calls two levels
-/// deep (controller -> service -> helper). Spliced events keep their own
-/// links and also depend on whatever guarded the call; a read of the caller
-/// that used the call's result now refers to the callee's reads.
+/// Replaces each Call event that resolves to a unit of the scan (see
+/// NameResolution.h) by the callee's events, at any depth, each unit
+/// expanded once per receiver class. Spliced events keep their own links
+/// and also depend on whatever guarded the call; the callee's parameters
+/// become what the call passed (values, an entity class naming a table, a
+/// row to save); a read of the caller that used the call's result now refers
+/// to the callee's reads.
 void spliceCalls(std::vector<FileAnalysis> &files);
 
 /// Adds to each finding whose act was spliced into a caller the call sites

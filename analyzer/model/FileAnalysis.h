@@ -11,6 +11,51 @@
 
 namespace racelint {
 
+/// A name an import binds: the module as the import spells it
+/// ("app.services.portfolio", ".utils" with a leading dot per level up),
+/// and the name imported from it, empty when the name is the module itself.
+struct ImportedName {
+  std::string module;
+  std::string name;
+};
+
+/// What a module-level name or an attribute holds, as the code declares it.
+struct BoundValue {
+  enum class Kind {
+    Name,      // another name, looked up in the declaring module's scope
+    Instance,  // `Class(...)`: an instance of `name`
+    Parameter, // the constructor's parameter at `parameter` (self is 0)
+  };
+  Kind kind = Kind::Name;
+  /// Dotted as written: "PortfolioService", "services.PortfolioService".
+  std::string name;
+  unsigned parameter = 0;
+};
+
+/// A class the file declares, for method lookup along its bases and for what
+/// `self.attribute` holds.
+struct ClassFacts {
+  std::string name;
+  /// How events name the table the class maps to if it is a model class
+  /// (see Event::tableRef), and the table's conventional name.
+  std::string tableRef, table;
+  /// As written, dotted, in order (the method resolution order follows it).
+  std::vector<std::string> bases;
+  /// `self.a = ...` in its methods, and `a = ...` in its body.
+  std::map<std::string, BoundValue> attributes;
+  /// `super().__init__(...)` in its constructor: what it passes its base's.
+  std::vector<BoundValue> baseConstructorArguments;
+};
+
+/// The declarations of one source file that other files' names reach: its
+/// imports, module-level values and classes. The engine merges them into
+/// the project's index (engine/NameResolution.h) and resolves calls with it.
+struct ModuleFacts {
+  std::map<std::string, ImportedName> imports;
+  std::map<std::string, BoundValue> values;
+  std::vector<ClassFacts> classes;
+};
+
 /// What one front-end learned from one file. Produced in parallel; merged by
 /// the engine in a deterministic order.
 struct FileAnalysis {
@@ -40,6 +85,7 @@ struct FileAnalysis {
   /// An Alembic migration: its revision and the one it follows; migrations
   /// apply in the order of that chain, not of their file names.
   std::string migrationRevision, migrationParent;
+  ModuleFacts module;
 };
 
 } // namespace racelint

@@ -20,8 +20,12 @@ enum class EventKind {
   Lock,
   ExternalEffect,
   HeaderRead,
-  /// A call to another unit of the scanned code (`detail` names it as
-  /// "Class.method" or "function"); the engine splices the callee's events in.
+  /// A call to code of the project (`detail` names the callee as written:
+  /// "function", "module.function", "Class.method", "name.method" for a
+  /// module-level instance, "self.method", "self.attribute.method"). The
+  /// engine resolves it through the declarations and imports of the files
+  /// (ModuleFacts) and splices the callee's events in; a call it cannot
+  /// resolve stays a Call.
   Call,
 };
 
@@ -47,12 +51,24 @@ struct SetColumn {
 
 using EventIndex = std::size_t;
 
-/// What a call passes in one argument position.
+/// What a call passes in one argument.
 struct CallArgument {
+  /// `name=value`: the parameter it binds by name; empty when positional.
+  std::string keyword;
+  /// The object a method is called on (`row.method()`): it binds the
+  /// callee's first parameter (`self`).
+  bool receiver = false;
   /// The value comes from the HTTP request (a body, a query).
   bool fromRequest = false;
   /// The caller's own parameters (by position) the value derives from.
   std::vector<unsigned> parameters;
+  /// The value is a row this read of the caller loaded (an entity instance).
+  std::optional<EventIndex> row;
+  /// The value is an entity class (`Portfolio` passed to a generic helper):
+  /// its table, as an Event's `table` and `tableRef` name one.
+  std::string entityTable, entityTableRef;
+  /// The value is the caller's receiver attribute (`self.model`), passed on.
+  std::string receiverAttribute;
 };
 
 /// One step of a unit, in program order. Links refer to other events of the
@@ -95,8 +111,20 @@ struct Event {
   /// The unit's parameters (by position) whose values a write stores; linking
   /// calls turns them into the caller's values.
   std::vector<unsigned> valueParameters;
-  /// For Call events: what each argument carries.
+  /// The table is the entity class that the caller passes in this parameter
+  /// (`db.query(model)` in a generic helper), or that the receiver holds in
+  /// this attribute (`db.query(self.model)`): linking a call names it.
+  std::optional<unsigned> tableParameter;
+  std::string tableAttribute;
+  /// The write saves the row that the caller passes in this parameter (an
+  /// entity edited by a helper, then added or committed): linking a call
+  /// makes it an update of the row the caller's read loaded.
+  std::optional<unsigned> rowParameter;
+  /// For Call events: what each argument carries; and whether the callee is
+  /// a database function (`rpc('name')`), which the database resolves by
+  /// name rather than the caller's imports.
   std::vector<CallArgument> arguments;
+  bool callsDatabaseFunction = false;
   /// For each predicate column whose compared value derives from a read of
   /// this unit: the column and that read. An empty column stands for the
   /// declared version column the ORM tests itself (`testsDeclaredVersion`).
@@ -160,6 +188,14 @@ struct Unit {
   std::string name;
   /// How calls name it: "Class.method" for methods, the name for functions.
   std::string qualifiedName;
+  /// The parameters' names in order, for arguments passed by name; and
+  /// whether a call through an instance or class binds the first one
+  /// (`self`, `cls`), so that its first argument is the second parameter.
+  std::vector<std::string> parameterNames;
+  bool bindsFirstParameter = false;
+  /// The reads (or calls) whose rows or values its return statements return;
+  /// empty when it returns none, or nothing known.
+  std::vector<EventIndex> returnedReads;
   /// Where the unit is declared (its name), for findings about the whole unit.
   SourceLocation declared;
   std::optional<HttpFacts> http;

@@ -4,6 +4,8 @@
 
 #include "RuleSupport.h"
 
+#include <set>
+
 namespace racelint {
 namespace {
 
@@ -13,12 +15,23 @@ public:
 
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
+    // Columns some update of the project sets by name: the row state that
+    // can change. A column no write changes (an owner, a parent's key, a
+    // role's type) picks the row; testing it checks no state.
+    std::set<std::pair<std::string, std::string>> changed;
+    rules::forEachUnit(input, [&](const Unit &unit) {
+      for (const Event &event : unit.events)
+        if (event.kind == EventKind::Update || event.kind == EventKind::Upsert)
+          for (const SetColumn &set : event.setColumns)
+            if (!set.column.empty())
+              changed.emplace(event.table, set.column);
+    });
     rules::forEachUnit(input, [&](const Unit &unit) {
       for (const Event &write : unit.events) {
         if (write.kind != EventKind::Update && write.kind != EventKind::Delete)
           continue;
         for (EventIndex guard : write.guardedBy)
-          if (checkPair(input.schema, unit, guard, write, findings))
+          if (checkPair(input.schema, unit, guard, write, changed, findings))
             break;
       }
     });
@@ -26,7 +39,9 @@ public:
 
 private:
   bool checkPair(const Schema &schema, const Unit &unit, EventIndex guard,
-                 const Event &write, std::vector<Finding> &findings) const {
+                 const Event &write,
+                 const std::set<std::pair<std::string, std::string>> &changed,
+                 std::vector<Finding> &findings) const {
     const Event &read = unit.events[guard];
     if (read.kind != EventKind::Read || !rules::sameRow(read, write))
       return false;
@@ -63,6 +78,13 @@ private:
     for (const std::string &column : tested)
       if (!rules::contains(identity, column) && !rules::contains(state, column))
         state.push_back(column);
+    // Known tested columns that nothing ever changes are not state.
+    if (read.testedColumns)
+      state.erase(std::remove_if(state.begin(), state.end(),
+                                 [&](const std::string &column) {
+                                   return !changed.count({read.table, column});
+                                 }),
+                  state.end());
     if (read.testedColumns && state.empty())
       return false; // only "does the row exist?": a vanished row is not
                     // written, so nothing is overwritten

@@ -277,7 +277,8 @@ Value EventBuilder::sqlEvents(
 
 Value EventBuilder::callUnitWith(const std::string &callee,
                                  const SourceLocation &where,
-                                 const std::vector<Value> &arguments) {
+                                 const std::vector<Value> &arguments,
+                                 const std::vector<std::string> &keywords) {
   Event event;
   event.kind = EventKind::Call;
   event.detail = callee;
@@ -289,8 +290,16 @@ Value EventBuilder::callUnitWith(const std::string &callee,
     result.headers.insert(value.headers.begin(), value.headers.end());
     markUsed(value); // the callee may store it
     CallArgument passed;
+    std::size_t position = event.arguments.size();
+    if (position < keywords.size())
+      passed.keyword = keywords[position];
     passed.fromRequest = value.fromRequest;
     passed.parameters.assign(value.parameters.begin(), value.parameters.end());
+    if (value.role == Role::EntityInstance || value.role == Role::Plain)
+      passed.row = value.loadedBy; // a row, or the rows, a read loaded
+    else if (value.role == Role::EntityClass)
+      describeEntityClass(value, passed);
+    passed.receiverAttribute = value.receiverAttribute;
     event.arguments.push_back(std::move(passed));
     event.valuesFromRequest |= value.fromRequest;
     for (EventIndex read : value.reads)

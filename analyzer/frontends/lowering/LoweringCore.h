@@ -11,6 +11,7 @@
 #include "model/Diagnostics.h"
 #include "model/Program.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -98,7 +99,11 @@ protected:
   /// A call to a unit of the scanned code, spliced in after every file is
   /// read; each argument says what it carries into the callee's parameter.
   Value callUnitWith(const std::string &callee, const SourceLocation &where,
-                     const std::vector<Value> &arguments);
+                     const std::vector<Value> &arguments,
+                     const std::vector<std::string> &keywords = {});
+  /// What an argument that is an entity class names (its table), in the
+  /// front-end's terms.
+  virtual void describeEntityClass(const Value &, CallArgument &) const {}
 
   const FrameworkModels &models_;
   Unit &unit_;
@@ -152,13 +157,21 @@ protected:
                      source_.where(at), table, tableRef);
   }
   Value callUnitWith(const std::string &callee, Node at,
-                     const std::vector<Value> &arguments) {
-    return callUnitWith(callee, source_.where(at), arguments);
+                     const std::vector<Value> &arguments,
+                     const std::vector<std::string> &keywords = {}) {
+    return callUnitWith(callee, source_.where(at), arguments, keywords);
   }
   /// `column == value` pairs as the event's key and predicate columns, with
   /// the reads their values come from.
   void addEqualities(const std::vector<std::pair<std::string, Node>> &equal,
                      Event &event);
+  /// `return value`: the unit's result derives from these reads.
+  void noteReturned(const Value &value) {
+    for (EventIndex read : value.reads)
+      if (std::find(unit_.returnedReads.begin(), unit_.returnedReads.end(),
+                    read) == unit_.returnedReads.end())
+        unit_.returnedReads.push_back(read);
+  }
   /// A provider's webhook signature check: it reads the signature header,
   /// and returns the verified event.
   Value verifiedWebhookEvent(const PaymentProvider &provider, Node at);

@@ -91,6 +91,10 @@ struct SupabaseQueryState {
 /// (`select(M).where(...)`, `update(M)...`), as far as it has been built.
 struct OrmQueryState {
   std::string model;
+  /// Or the model the caller passes in this parameter, or that the receiver
+  /// holds in this attribute (see Event::tableParameter).
+  std::optional<unsigned> tableParameter;
+  std::string tableAttribute;
   /// Django's ORM (autocommit outside `transaction.atomic`), not a
   /// SQLAlchemy session (a transaction from the first statement).
   bool django = false;
@@ -133,6 +137,9 @@ struct Value {
   bool envelope = false;
   /// The unit's parameters (by position) this value derives from.
   std::set<unsigned> parameters;
+  /// What `self.<attribute>` holds, when only the receiver's class knows
+  /// (Python): named so that a call can pass it on.
+  std::string receiverAttribute;
   /// For entity instances: the read that loaded it, or the columns given
   /// when it was created (`repo.create({...})`).
   std::optional<EventIndex> loadedBy;

@@ -30,6 +30,7 @@ public:
   void walk(Node root) {
     noteDatabaseDialects(root);
     analysis_.ormCode = true;
+    declareModuleFacts(source_, root, analysis_.module);
     std::vector<Node> items = ts::namedChildren(root);
     for (Node item : items)
       moduleAssignment(item);
@@ -125,11 +126,12 @@ private:
       return;
     }
     if (ts::is(node, "class_definition")) {
-      if (declareDjangoModel(context_, node, analysis_) ||
-          declareDjangoMigration(context_, node, analysis_) ||
-          declareModel(context_, node, analysis_))
-        return;
       std::string name = source_.str(ts::field(node, "name"));
+      if (declareDjangoMigration(context_, node, analysis_))
+        return;
+      if (declareDjangoModel(context_, node, analysis_) ||
+          declareModel(context_, node, analysis_))
+        context_.modelClasses.insert(name);
       bool view = false;
       for (Node base : ts::namedChildren(ts::field(node, "superclasses")))
         view |= python_.django.viewBases.count(lastName(source_, base)) > 0;

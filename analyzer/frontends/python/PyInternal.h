@@ -9,6 +9,7 @@
 #include "model/FileAnalysis.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct PyContext {
   std::map<std::string, std::string> routerPrefixes;
   /// The file's diagnostics, for what lowering cannot analyse.
   std::vector<Diagnostic> *diagnostics = nullptr;
+  /// The model classes the file declares: their methods run on a row.
+  std::set<std::string> modelClasses;
 };
 
 /// Positional and keyword arguments of a call.
@@ -59,6 +62,10 @@ void addKey(Table &table, std::vector<std::string> columns, bool primary,
 /// A change of `kind` to `table`, reported at `at`.
 SchemaChange schemaChangeAt(SchemaChange::Kind kind, const std::string &table,
                             const Source &source, Node at);
+
+/// The module's imports, module-level values and classes, for resolving
+/// the names its calls and other modules' calls use.
+void declareModuleFacts(const Source &source, Node root, ModuleFacts &facts);
 
 /// SQLAlchemy models of a class, and Alembic operations of a module.
 bool declareModel(const PyContext &context, Node classNode,

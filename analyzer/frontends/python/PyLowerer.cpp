@@ -74,6 +74,8 @@ public:
                       : (ts::namedChildren(parameter).empty()
                              ? Node{}
                              : ts::namedChildren(parameter).front());
+      unit_.parameterNames.push_back(
+          ts::is(name, "identifier") ? source_.str(name) : "");
       if (!ts::is(name, "identifier") || lookup(source_.str(name)))
         continue;
       Value bound =
@@ -84,6 +86,9 @@ public:
     Node body = ts::field(function, "body");
     // `@transaction.atomic`: the whole function is one transaction.
     bool atomic = false;
+    // A method's first parameter is its receiver (`self`, or `cls` of a
+    // classmethod), bound by the call, unless it is a staticmethod.
+    bool staticMethod = false, classMethod = false;
     if (Node parent = ts::parent(function);
         ts::is(parent, "decorated_definition"))
       for (Node decorator : ts::namedChildren(parent))
@@ -93,7 +98,19 @@ public:
           atomic |= isAtomic(ts::is(expression, "call")
                                  ? ts::field(expression, "function")
                                  : expression);
+          staticMethod |= source_.str(expression) == "staticmethod";
+          classMethod |= source_.str(expression) == "classmethod";
         }
+    unit_.bindsFirstParameter = !className_.empty() && !staticMethod;
+    // A model class's methods run on one of its rows, or (classmethods) on
+    // the class: `self.x = v` edits that row, `cls.query` queries its table.
+    if (unit_.bindsFirstParameter && context_.modelClasses.count(className_) &&
+        !unit_.parameterNames.empty() && !unit_.parameterNames[0].empty()) {
+      Value &receiver = scopes_.back()[unit_.parameterNames[0]];
+      receiver.role = classMethod ? Role::EntityClass : Role::EntityInstance;
+      receiver.name = className_;
+      receiver.parameters = {0};
+    }
     if (atomic)
       openTransaction(function, /*implicit=*/false);
     block(body);
@@ -155,8 +172,11 @@ private:
       return false; // never an event from a tree the parser could not build
     std::string_view kind = ts::type(node);
     if (kind == "return_statement" || kind == "raise_statement") {
-      for (Node child : ts::namedChildren(node))
-        expression(child);
+      for (Node child : ts::namedChildren(node)) {
+        Value value = expression(child);
+        if (kind == "return_statement")
+          noteReturned(value);
+      }
       return true;
     }
     if (kind == "continue_statement" || kind == "break_statement")
@@ -368,6 +388,12 @@ private:
     }
     if (ts::is(target, "attribute"))
       assignAttribute(target, value, false);
+    // `data["name"] = name`: the dict now carries what it was given.
+    if (ts::is(target, "subscript"))
+      if (Node container = ts::field(target, "value");
+          ts::is(container, "identifier"))
+        if (Value *held = lookup(source_.str(container)))
+          held->absorb(value);
   }
 
   /// `row.attr = v`: an edit the session flushes as an update of that row.
@@ -420,6 +446,45 @@ private:
     return update;
   }
 
+  /// The parameter whose row a variable holds: an entity the caller loaded
+  /// and passed in (not the receiver, not a new instance).
+  std::optional<unsigned> parameterRow(const std::string &name) {
+    const Value *value = lookup(name);
+    if (!value || value->parameters.size() != 1 ||
+        *value->parameters.begin() >= unit_.parameterNames.size() ||
+        unit_.parameterNames[*value->parameters.begin()] != name ||
+        value->loadedBy || !value->createdColumns.empty() ||
+        (value->role != Role::Plain && value->role != Role::EntityInstance))
+      return std::nullopt;
+    unsigned parameter = *value->parameters.begin();
+    if (parameter == 0 && unit_.bindsFirstParameter &&
+        !context_.modelClasses.count(className_))
+      return std::nullopt; // a service's `self` is no row
+    return parameter;
+  }
+
+  /// An update of the row the caller passes in `parameter`, with `edits`:
+  /// linking the call names the row by the caller's read.
+  void emitParameterRowUpdate(unsigned parameter,
+                              const std::vector<EntityEdit> &edits, Node at) {
+    Event update;
+    update.kind = EventKind::Update;
+    update.rowParameter = parameter;
+    if (parameter == 0 && context_.modelClasses.count(className_)) {
+      // The model's own row: its table is known here already.
+      update.table = lowering::snakeCase(className_);
+      update.tableRef = kModelRefPrefix + className_;
+      update.keyColumns = {"id"};
+      update.predicateColumns = {"id"};
+    }
+    update.incrementsDeclaredVersion = true;
+    update.testsDeclaredVersion = true;
+    update.resultChecked = true;
+    applyEdits(edits, update);
+    ensureTransaction(at);
+    emit(std::move(update), at);
+  }
+
   /// The session's unit of work: each loaded row with edits becomes an
   /// update keyed by what loaded it. The ORM tests and bumps a declared
   /// version_id_col itself.
@@ -429,6 +494,11 @@ private:
     for (auto it = edits_.begin(); it != edits_.end();) {
       const std::string &key = it->first;
       if (key.empty() || key.front() != '#') {
+        if (auto parameter = parameterRow(key)) {
+          emitParameterRowUpdate(*parameter, it->second, at);
+          it = edits_.erase(it);
+          continue;
+        }
         ++it;
         continue;
       }
@@ -483,8 +553,11 @@ private:
   Value attribute(Node node) {
     Node objectNode = ts::field(node, "object");
     std::string property = source_.str(ts::field(node, "attribute"));
-    if (ts::is(objectNode, "identifier") && source_.str(objectNode) == "self")
-      return {};
+    if (ts::is(objectNode, "identifier") && source_.str(objectNode) == "self") {
+      Value member;
+      member.receiverAttribute = property;
+      return member;
+    }
     Value object = expression(objectNode);
     noteTestedColumn(object, property);
     if (object.name == "extension" && property == "session") {
@@ -601,6 +674,71 @@ private:
       std::replace(name.begin(), name.end(), '_', '-');
     }
     return lowering::lower(name);
+  }
+
+  bool isSelf(Node node) const {
+    return ts::is(node, "identifier") && source_.str(node) == "self" &&
+           unit_.bindsFirstParameter;
+  }
+
+  /// A dotted name (`a`, `a.b`) whose root no local name binds: it names
+  /// something of the module's scope (an import, a class, an instance).
+  bool isModuleScopeName(Node node) {
+    while (ts::is(node, "attribute")) {
+      if (!ts::is(ts::field(node, "attribute"), "identifier"))
+        return false;
+      node = ts::field(node, "object");
+    }
+    return ts::is(node, "identifier") && source_.str(node) != "self" &&
+           !lookup(source_.str(node)) &&
+           !context_.moduleValues.count(source_.str(node));
+  }
+
+  /// A call of the project's own code, by the name written at the call: the
+  /// engine resolves it through the imports and classes.
+  Value callProjectCode(const std::string &callee, const Arguments &args,
+                        Node at, const Value *receiver = nullptr) {
+    std::vector<Value> values;
+    std::vector<std::string> keywords;
+    if (receiver) {
+      values.push_back(*receiver);
+      keywords.emplace_back();
+    }
+    for (Node argument : args.positional) {
+      values.push_back(expression(argument));
+      keywords.emplace_back();
+    }
+    for (const auto &[key, argument] : args.keywords) {
+      values.push_back(expression(argument));
+      keywords.push_back(key);
+    }
+    Value result = callUnitWith(callee, at, values, keywords);
+    if (receiver)
+      unit_.events[*result.loadedBy].arguments.front().receiver = true;
+    return result;
+  }
+
+  void describeEntityClass(const Value &value,
+                           CallArgument &argument) const override {
+    argument.entityTable = lowering::snakeCase(value.name);
+    argument.entityTableRef = kModelRefPrefix + value.name;
+  }
+
+  /// The query of `db.query(model)`, `select(model)`, `db.get(model, id)`:
+  /// a model class, or one the caller passes (a parameter, or what the
+  /// receiver holds) when the code is a generic helper.
+  Value modelQuery(Node model) {
+    Value value = expression(model);
+    Value query = newQuery(
+        value.receiverAttribute.empty() &&
+                (value.parameters.size() != 1 || value.role != Role::Plain)
+            ? source_.str(model)
+            : "");
+    if (!value.receiverAttribute.empty())
+      query.orm->tableAttribute = value.receiverAttribute;
+    else if (value.parameters.size() == 1 && value.role == Role::Plain)
+      query.orm->tableParameter = *value.parameters.begin();
+    return query;
   }
 
   Value newQuery(const std::string &model) {
@@ -741,6 +879,15 @@ Value PyLowerer::expression(Node node) {
     result.absorb(object);
     for (Node index : ts::fieldChildren(node, "subscript"))
       result.absorb(expression(index));
+    // `rows[0]`, `rows[-1]`: one of the rows a read loaded.
+    Node index = ts::field(node, "subscript");
+    if (object.loadedBy &&
+        (ts::is(index, "integer") ||
+         (ts::is(index, "unary_operator") &&
+          ts::is(ts::field(index, "argument"), "integer")))) {
+      result.role = Role::EntityInstance;
+      result.loadedBy = object.loadedBy;
+    }
     return result;
   }
   if (kind == "lambda" || kind == "function_definition")
@@ -761,8 +908,9 @@ Value PyLowerer::call(Node node) {
     std::string name = source_.str(function);
     if (auto statement = python_.statements.find(name);
         statement != python_.statements.end() && !lookup(name)) {
-      Value query = newQuery(
-          args.positional.empty() ? "" : source_.str(args.positional.front()));
+      Value query = args.positional.empty()
+                        ? newQuery("")
+                        : modelQuery(args.positional.front());
       query.orm->operation = statement->second == "update"   ? Operation::Update
                              : statement->second == "delete" ? Operation::Delete
                              : statement->second == "insert"
@@ -795,8 +943,11 @@ Value PyLowerer::call(Node node) {
         text.path = *sql;
         return text;
       }
-    if (isCapitalized(name) && !lookup(name)) {
-      // `User(email=...)`: a new row, inserted when added to the session.
+    const Value *bound = lookup(name);
+    if ((isCapitalized(name) && !bound) ||
+        (bound && bound->role == Role::EntityClass)) {
+      // `User(email=...)`, `cls(...)` in a model's classmethod: a new row,
+      // inserted when added to the session.
       Value instance;
       for (Node argument : args.positional)
         instance.absorb(expression(argument));
@@ -809,26 +960,35 @@ Value PyLowerer::call(Node node) {
       }
       instance.eventId = false;
       instance.role = Role::EntityInstance;
-      instance.name = name;
+      instance.name = bound ? bound->name : name;
+      instance.parameters.clear();
       return instance;
     }
-    std::vector<Value> values;
-    for (Node argument : args.positional)
-      values.push_back(expression(argument));
-    for (const auto &[key, argument] : args.keywords)
-      values.push_back(expression(argument));
-    return callUnitWith(name, node, values);
+    if (name == "setattr" && !lookup(name) && args.positional.size() == 3 &&
+        ts::is(args.positional[0], "identifier") &&
+        lookup(source_.str(args.positional[0]))) {
+      // `setattr(row, field, value)`, typically in a loop over a dict: an
+      // edit of the row, of columns only the data names.
+      Value value = expression(args.positional[2]);
+      value.absorb(expression(args.positional[1]));
+      edits_[entityKey(source_.str(args.positional[0]))].push_back(
+          EntityEdit{"", value});
+      lastEdit_ = node;
+      return {};
+    }
+    return callProjectCode(name, args, node);
   }
   if (!ts::is(function, "attribute"))
     return evaluateArguments(args);
   Node objectNode = ts::field(function, "object");
   std::string method = source_.str(ts::field(function, "attribute"));
-  if (ts::is(objectNode, "identifier") && source_.str(objectNode) == "self") {
-    std::vector<Value> values;
-    for (Node argument : args.positional)
-      values.push_back(expression(argument));
-    return callUnitWith(className_ + "." + method, node, values);
-  }
+  if (isSelf(objectNode) ||
+      (ts::is(objectNode, "attribute") &&
+       isSelf(ts::field(objectNode, "object")) &&
+       ts::is(ts::field(objectNode, "attribute"), "identifier")))
+    // `self.method(...)`, `self.repository.method(...)`: resolved through
+    // the receiver's class and what its constructor stores.
+    return callProjectCode(source_.str(function), args, node);
   if (context_.models.effects.randomGenerators.count(method)) {
     evaluateArguments(args); // uuid.uuid4(), secrets.token_hex()
     Value fresh;
@@ -842,6 +1002,11 @@ Value PyLowerer::call(Node node) {
   case Role::EntityInstance:
     if (method == "save")
       return saveInstance(objectNode, receiver, args, node);
+    if (!receiver.name.empty() && ts::is(objectNode, "identifier")) {
+      // `row.update_tokens(data)`: a method of the row's model class.
+      return callProjectCode(receiver.name + "." + method, args, node,
+                             &receiver);
+    }
     break;
   case Role::Session:
     return sessionCall(method, args, node);
@@ -883,14 +1048,13 @@ Value PyLowerer::call(Node node) {
     if (method == "scalars" || run != python_.queryRuns.end())
       return receiver;
   }
-  if (ts::is(objectNode, "identifier") && !lookup(source_.str(objectNode)) &&
-      !isCapitalized(source_.str(objectNode)) && receiver.role == Role::Plain &&
-      receiver.name.empty()) {
-    // `crud.create_user(db, user)`: a function of another module.
-    std::vector<Value> values;
-    for (Node argument : args.positional)
-      values.push_back(expression(argument));
-    return callUnitWith(method, node, values);
+  if (isModuleScopeName(objectNode) &&
+      ((receiver.role == Role::Plain && receiver.name.empty()) ||
+       receiver.role == Role::EntityClass)) {
+    // `crud.create_user(db, user)`, `portfolio_service.update(...)`,
+    // `DatabaseUtils.update(...)`: a function of another module, a method
+    // of a module-level instance or of a class.
+    return callProjectCode(source_.str(function), args, node);
   }
   Value result = receiver;
   result.role = Role::Plain;
@@ -902,10 +1066,9 @@ Value PyLowerer::call(Node node) {
 Value PyLowerer::sessionCall(const std::string &method, const Arguments &args,
                              Node at) {
   if (method == "query" && !args.positional.empty())
-    return newQuery(source_.str(args.positional.front()));
+    return modelQuery(args.positional.front());
   if (python_.primaryKeyGets.count(method) && args.positional.size() >= 2) {
-    OrmQueryState query;
-    query.model = source_.str(args.positional[0]);
+    OrmQueryState query = *modelQuery(args.positional[0]).orm;
     query.equal.emplace_back("id", args.positional[1]);
     if (!ts::isNull(args.keyword("with_for_update")))
       query.lock = RowLock::Update;
@@ -924,6 +1087,18 @@ Value PyLowerer::sessionCall(const std::string &method, const Arguments &args,
       Value instance = expression(argument);
       if (instance.loadedBy)
         continue; // flushed as an update with its edits
+      if (ts::is(argument, "identifier"))
+        if (auto parameter = parameterRow(source_.str(argument))) {
+          // A row the caller loaded, edited here or there: saved, not new.
+          auto edits = edits_.find(source_.str(argument));
+          emitParameterRowUpdate(
+              *parameter,
+              edits == edits_.end() ? std::vector<EntityEdit>{} : edits->second,
+              argument);
+          if (edits != edits_.end())
+            edits_.erase(edits);
+          continue;
+        }
       Event event;
       event.kind = method == "merge" ? EventKind::Upsert : EventKind::Insert;
       event.table = lowering::snakeCase(instance.name);
@@ -1026,7 +1201,9 @@ void PyLowerer::filter(Node condition, OrmQueryState &query) {
   while (!pending.empty()) {
     Node node = pending.back();
     pending.pop_back();
+    // `M.col` (not `M.col.is_`): a column of the model.
     if (ts::is(node, "attribute") &&
+        ts::is(ts::field(node, "object"), "identifier") &&
         isCapitalized(source_.str(ts::field(node, "object"))))
       addUnique(query.tested, source_.str(ts::field(node, "attribute")));
     for (Node child : ts::namedChildren(node))
@@ -1122,8 +1299,12 @@ Value PyLowerer::runQuery(const OrmQueryState &query, Node at,
                : (query.onConflictDoNothing || query.onConflictDoUpdate)
                    ? EventKind::Upsert
                    : EventKind::Insert;
-  event.table = lowering::snakeCase(query.model);
-  event.tableRef = kModelRefPrefix + query.model;
+  if (!query.model.empty()) {
+    event.table = lowering::snakeCase(query.model);
+    event.tableRef = kModelRefPrefix + query.model;
+  }
+  event.tableParameter = query.tableParameter;
+  event.tableAttribute = query.tableAttribute;
   event.lock = query.lock;
   addEqualities(query.equal, event);
   for (const std::string &column : query.tested)

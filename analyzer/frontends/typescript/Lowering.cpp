@@ -164,8 +164,11 @@ bool Lowerer::statement(Node node) {
   if (kind == "statement_block")
     return block(node);
   if (kind == "return_statement" || kind == "throw_statement") {
-    for (Node child : namedChildren(node))
-      expression(child);
+    for (Node child : namedChildren(node)) {
+      Value value = expression(child);
+      if (kind == "return_statement")
+        noteReturned(value);
+    }
     return true;
   }
   if (kind == "continue_statement" || kind == "break_statement")

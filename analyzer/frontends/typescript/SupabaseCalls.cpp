@@ -61,6 +61,7 @@ Value Lowerer::supabaseClientCall(const std::string &method,
         argumentsOfList(std::vector<Node>(args.begin() + 1, args.end()));
     markUsed(passed); // the function may store it
     Value result = callUnit(name, at, {});
+    unit_.events[*result.loadedBy].callsDatabaseFunction = true;
     result.absorb(passed);
     result.envelope = true;
     return result;

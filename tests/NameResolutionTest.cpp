@@ -1,0 +1,171 @@
+// Calls resolve to the code the caller can reach, as the language would:
+// through its imports, its classes and their bases, and what a constructor
+// stores in `self`; never to a same-named function of a module it does not
+// import, nor of another language.
+
+#include "TestSupport.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace racelint {
+namespace {
+
+using testing::scanFiles;
+
+const char *const kModels =
+    R"(from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+class Base(DeclarativeBase):
+    pass
+
+class Member(Base):
+    __tablename__ = "members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column()
+)";
+
+const char *const kHelpers = R"(from sqlalchemy.orm import Session
+from models import Member
+
+def enrol(db: Session, email):
+    db.add(Member(email=email))
+    db.commit()
+)";
+
+/// The events of the unit named `name` after linking.
+const Unit *unitNamed(const ScanResult &result, const std::string &name) {
+  for (const FileAnalysis &file : result.files)
+    for (const Unit &unit : file.units)
+      if (unit.name == name)
+        return &unit;
+  return nullptr;
+}
+
+bool inserts(const Unit &unit) {
+  return std::any_of(
+      unit.events.begin(), unit.events.end(), [](const Event &event) {
+        return event.kind == EventKind::Insert && event.table == "members";
+      });
+}
+
+TEST(NameResolution, ImportedFunctionIsLinked) {
+  ScanResult result = scanFiles({{"models.py", kModels},
+                                 {"helpers.py", kHelpers},
+                                 {"routes.py", R"(from helpers import enrol
+
+def join(db, email):
+    enrol(db, email)
+)"}});
+  const Unit *join = unitNamed(result, "join");
+  ASSERT_NE(join, nullptr);
+  EXPECT_TRUE(inserts(*join));
+}
+
+TEST(NameResolution, FunctionOfAModuleNotImportedIsNotLinked) {
+  ScanResult result = scanFiles({{"models.py", kModels},
+                                 {"helpers.py", kHelpers},
+                                 {"routes.py", R"(def join(db, email):
+    enrol(db, email)
+)"}});
+  const Unit *join = unitNamed(result, "join");
+  ASSERT_NE(join, nullptr);
+  EXPECT_FALSE(inserts(*join));
+}
+
+TEST(NameResolution, SameNamedFunctionOfAnotherLanguageIsNotLinked) {
+  // `execute` of bundled TypeScript is no Python function.
+  ScanResult result = scanFiles(
+      {{"vendor/vm.ts", R"(import { createClient } from '@supabase/supabase-js';
+
+export async function execute(email: string) {
+  const supabase = createClient('url', 'key');
+  await supabase.from('members').insert({ email });
+}
+)"},
+       {"jobs.py", R"(def run(conn, email):
+    conn.execute(email)
+    execute(conn, email)
+)"}});
+  const Unit *execute = unitNamed(result, "execute");
+  ASSERT_NE(execute, nullptr);
+  EXPECT_TRUE(inserts(*execute)); // what a wrong link would splice in
+  const Unit *run = unitNamed(result, "run");
+  ASSERT_NE(run, nullptr);
+  for (const Event &event : run->events)
+    EXPECT_NE(event.kind, EventKind::Insert);
+}
+
+TEST(NameResolution, MethodsResolveThroughInstancesBasesAndConstructors) {
+  // A module-level service holds a repository whose base class queries the
+  // model its subclass passed to `super().__init__`.
+  ScanResult result =
+      scanFiles({{"app/__init__.py", ""},
+                 {"app/models.py", kModels},
+                 {"app/base.py", R"(from sqlalchemy.orm import Session
+
+class Repository:
+    def __init__(self, model):
+        self.model = model
+
+    def find(self, db: Session, row_id):
+        return db.query(self.model).filter(self.model.id == row_id).first()
+)"},
+                 {"app/members.py", R"(from app.base import Repository
+from app.models import Member
+
+class MemberRepository(Repository):
+    def __init__(self):
+        super().__init__(Member)
+
+members = MemberRepository()
+)"},
+                 {"app/service.py", R"(from .members import members
+
+class MemberService:
+    def __init__(self):
+        self.repository = members
+
+    def lookup(self, db, member_id):
+        return self.repository.find(db, row_id=member_id)
+
+service = MemberService()
+)"},
+                 {"app/routes.py", R"(from app.service import service
+
+def show(db, member_id):
+    return service.lookup(db, member_id)
+)"}});
+  const Unit *show = unitNamed(result, "show");
+  ASSERT_NE(show, nullptr);
+  auto read = std::find_if(
+      show->events.begin(), show->events.end(),
+      [](const Event &event) { return event.kind == EventKind::Read; });
+  ASSERT_NE(read, show->events.end());
+  EXPECT_EQ(read->table, "members");
+  EXPECT_EQ(read->keyColumns, std::vector<std::string>{"id"});
+  EXPECT_EQ(read->where.file, "app/base.py");
+}
+
+TEST(NameResolution, RecursionEndsAndKeepsTheCall) {
+  ScanResult result = scanFiles(
+      {{"models.py", kModels}, {"loop.py", R"(from sqlalchemy.orm import Session
+from models import Member
+
+def ping(db: Session, n):
+    db.add(Member(email="x"))
+    pong(db, n)
+
+def pong(db, n):
+    ping(db, n)
+)"}});
+  const Unit *ping = unitNamed(result, "ping");
+  ASSERT_NE(ping, nullptr);
+  EXPECT_TRUE(std::any_of(
+      ping->events.begin(), ping->events.end(),
+      [](const Event &event) { return event.kind == EventKind::Call; }));
+}
+
+} // namespace
+} // namespace racelint
