@@ -408,6 +408,14 @@ std::optional<Unit> plpgsqlUnitOf(const Json &createFunction,
                                   std::vector<Diagnostic> &diagnostics) {
   if (languageOf(createFunction) != "plpgsql")
     return std::nullopt;
+  // libpg_query's PL/pgSQL parser asserts that the function has an `AS`
+  // body; a statement without one (or with the SQL-standard `BEGIN ATOMIC`
+  // body) must not reach it.
+  bool hasBody = false;
+  for (const Json &option : member(createFunction, "options"))
+    if (const Json *definition = asNode(option, "DefElem"))
+      hasBody |= stringMember(*definition, "defname") == "as" &&
+                 !member(member(*definition, "arg"), "List").is_null();
   std::string name = pg::lastName(member(createFunction, "funcname"));
   std::size_t nameAt = findWord(source.text, name);
   SourceLocation declared =
@@ -416,6 +424,16 @@ std::optional<Unit> plpgsqlUnitOf(const Json &createFunction,
           : source.file.span(source.begin + nameAt,
                              source.begin + nameAt + name.size());
 
+  if (!hasBody) {
+    Diagnostic diagnostic;
+    diagnostic.level = Level::Warning;
+    diagnostic.code = "parse-error";
+    diagnostic.message = "PL/pgSQL function " + name +
+                         " has no AS body; the function was skipped";
+    diagnostic.where = declared;
+    diagnostics.push_back(std::move(diagnostic));
+    return std::nullopt;
+  }
   PgQueryPlpgsqlParseResult result =
       pg_query_parse_plpgsql(source.text.c_str());
   std::optional<Unit> unit;

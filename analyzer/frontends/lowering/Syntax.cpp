@@ -1,5 +1,6 @@
 #include "Syntax.h"
 
+#include <cstdio>
 #include <cstring>
 
 namespace racelint::ts {
@@ -295,6 +296,30 @@ std::string Source::calleeName(Node node) const {
       is(node, "property_identifier"))
     return str(node);
   return {};
+}
+
+double parseBudgetSeconds(std::size_t size) {
+  return 1.0 + static_cast<double>(size) * 20e-6;
+}
+
+std::string parserGaveUp(std::size_t size) {
+  char budget[32];
+  std::snprintf(budget, sizeof budget, "%.1f", parseBudgetSeconds(size));
+  return std::string("file not analysed: the parser gave up (its error "
+                     "recovery ran past ") +
+         budget + " s)";
+}
+
+TSTree *parseWithinBudget(TSParser *parser, const std::string &text,
+                          double seconds) {
+  if (seconds <= 0)
+    return nullptr;
+  ts_parser_set_timeout_micros(parser, static_cast<uint64_t>(seconds * 1e6));
+  TSTree *tree = ts_parser_parse_string(parser, nullptr, text.data(),
+                                        static_cast<uint32_t>(text.size()));
+  // A parse that timed out would resume on the next call: start afresh.
+  ts_parser_reset(parser);
+  return tree;
 }
 
 } // namespace racelint::ts

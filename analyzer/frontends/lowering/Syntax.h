@@ -119,4 +119,15 @@ private:
   const SourceFile &file_;
 };
 
+/// How long the parses of a file of `size` bytes may take together: about
+/// a second, plus 20 microseconds a byte. On some malformed input
+/// tree-sitter's error recovery runs for minutes.
+double parseBudgetSeconds(std::size_t size);
+/// Parses `text`, or gives up (null) after `seconds`. The parser is reset
+/// either way.
+TSTree *parseWithinBudget(TSParser *parser, const std::string &text,
+                          double seconds);
+/// The message for a file whose parse ran out of its budget.
+std::string parserGaveUp(std::size_t size);
+
 } // namespace racelint::ts

@@ -358,15 +358,14 @@ FileAnalysis PythonFrontend::analyze(const SourceFile &file) const {
   analysis.path = file.path();
   thread_local std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
   ts_parser_set_language(parser.get(), tree_sitter_python());
-  std::unique_ptr<TSTree, TreeDeleter> tree(
-      ts_parser_parse_string(parser.get(), nullptr, file.text().data(),
-                             static_cast<uint32_t>(file.text().size())));
+  std::unique_ptr<TSTree, TreeDeleter> tree(ts::parseWithinBudget(
+      parser.get(), file.text(), ts::parseBudgetSeconds(file.text().size())));
   Diagnostic diagnostic;
   diagnostic.where = file.span(0, 0);
   if (!tree) {
     diagnostic.level = Level::Error;
     diagnostic.code = "parse-error";
-    diagnostic.message = "file not analysed: the parser gave up";
+    diagnostic.message = ts::parserGaveUp(file.text().size());
     analysis.diagnostics.push_back(std::move(diagnostic));
     return analysis;
   }

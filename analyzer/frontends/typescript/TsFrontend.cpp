@@ -3,6 +3,7 @@
 #include "TsInternal.h"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 
 extern "C" const TSLanguage *tree_sitter_typescript();
@@ -679,10 +680,15 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
   // One parser per thread, reused: its stacks and caches outlive a file.
   thread_local std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
   ts_parser_set_language(parser.get(), languageFor(file.path()));
+  // The first parse and the mended ones share one budget.
+  auto deadline =
+      std::chrono::steady_clock::now() +
+      std::chrono::duration<double>(parseBudgetSeconds(file.text().size()));
   auto parse = [&](const std::string &text) {
+    std::chrono::duration<double> left =
+        deadline - std::chrono::steady_clock::now();
     return std::unique_ptr<TSTree, TreeDeleter>(
-        ts_parser_parse_string(parser.get(), nullptr, text.data(),
-                               static_cast<uint32_t>(text.size())));
+        parseWithinBudget(parser.get(), text, left.count()));
   };
   std::unique_ptr<TSTree, TreeDeleter> tree = parse(file.text());
   // Each round mends what the previous one uncovered.
@@ -698,13 +704,16 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
       break;
     for (const Mend &mend : mends)
       mended[mend.at] = mend.with;
-    tree = parse(mended);
+    std::unique_ptr<TSTree, TreeDeleter> again = parse(mended);
+    if (!again)
+      break; // out of time: the unmended tree it is
+    tree = std::move(again);
   }
   if (!tree) {
     Diagnostic diagnostic;
     diagnostic.level = Level::Error;
     diagnostic.code = "parse-error";
-    diagnostic.message = "file not analysed: the parser gave up";
+    diagnostic.message = parserGaveUp(file.text().size());
     diagnostic.where = file.span(0, 0);
     analysis.diagnostics.push_back(std::move(diagnostic));
     return analysis;
