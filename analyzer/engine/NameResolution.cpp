@@ -77,6 +77,11 @@ ProjectIndex::ProjectIndex(const std::vector<FileAnalysis> &files)
       auto [it, inserted] = modules_.emplace(moduleNames_[f], f);
       if (!inserted)
         it->second = files.size();
+      const std::string &name = moduleNames_[f];
+      for (std::size_t dot = name.find('.'); dot != std::string::npos;
+           dot = name.find('.', dot + 1))
+        bySuffix_[name.substr(dot + 1)].emplace_back(name.substr(0, dot + 1),
+                                                     f);
     }
     for (const Unit &unit : file.units) {
       if (unit.qualifiedName.empty())
@@ -132,12 +137,11 @@ ProjectIndex::resolveModule(std::size_t from, const std::string &module) const {
   if (auto it = modules_.find(module);
       it != modules_.end() && it->second < files_.size())
     return it->second; // rooted at the scan's root itself
-  for (const auto &[name, file] : modules_) {
-    if (file >= files_.size() || name.size() <= module.size() ||
-        !name.ends_with("." + module))
-      continue;
-    std::string root = name.substr(0, name.size() - module.size());
-    if (!importer.starts_with(root))
+  auto candidates = bySuffix_.find(module);
+  if (candidates == bySuffix_.end())
+    return std::nullopt;
+  for (const auto &[root, file] : candidates->second) {
+    if (modules_.at(moduleNames_[file]) != file || !importer.starts_with(root))
       continue;
     if (!best || root.size() > bestRoot) {
       best = file;

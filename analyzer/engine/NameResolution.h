@@ -96,6 +96,10 @@ private:
   /// Python modules by dotted path from the scan's root
   /// ("backend.app.services.portfolio"), and each file's.
   std::map<std::string, std::size_t> modules_;
+  /// Each module under every dotted suffix of its name ("services.portfolio"
+  /// for "backend.app.services.portfolio"), with the root that prefixes it.
+  std::map<std::string, std::vector<std::pair<std::string, std::size_t>>>
+      bySuffix_;
   std::vector<std::string> moduleNames_;
   /// Per file, its units by qualified name (a name two units share maps to
   /// none) and its classes by name.
