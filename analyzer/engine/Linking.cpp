@@ -208,7 +208,6 @@ private:
   static void dropEditsOfUnresolvedResults(std::vector<Event> &events,
                                            std::vector<EventIndex> &returned) {
     std::vector<bool> drop(events.size(), false);
-    bool any = false;
     for (std::size_t i = 0; i < events.size(); ++i) {
       const Event &event = events[i];
       if ((event.kind != EventKind::Update &&
@@ -220,9 +219,28 @@ private:
       for (const auto &[column, source] : event.predicateValueFrom)
         if (column.empty() && source < events.size() &&
             events[source].kind == EventKind::Call)
-          drop[i] = any = true;
+          drop[i] = true;
     }
-    if (!any)
+    dropEvents(events, returned, drop);
+  }
+
+public:
+  /// A unit's events as rules see them: a save of a row some caller had to
+  /// pass in, where none did (or none that is a row), writes nothing known.
+  static std::vector<Event> withoutUnboundRows(Expansion expansion) {
+    std::vector<bool> drop(expansion.events.size(), false);
+    for (std::size_t i = 0; i < expansion.events.size(); ++i)
+      drop[i] = expansion.events[i].rowParameter.has_value();
+    dropEvents(expansion.events, expansion.returned, drop);
+    return std::move(expansion.events);
+  }
+
+private:
+  /// Removes the events `drop` marks, keeping the links between the rest.
+  static void dropEvents(std::vector<Event> &events,
+                         std::vector<EventIndex> &returned,
+                         const std::vector<bool> &drop) {
+    if (std::find(drop.begin(), drop.end(), true) == drop.end())
       return;
     std::vector<std::optional<EventIndex>> moved(events.size());
     std::vector<Event> kept;
@@ -317,7 +335,9 @@ private:
         spliced.predicateValueFrom.emplace_back("", *passed->row);
       } else if (passed && passed->parameters.size() == 1) {
         spliced.rowParameter = passed->parameters.front();
-      } else if (passed && !passed->entityTableRef.empty()) {
+      } else if (!passed || passed->entityTableRef.empty()) {
+        spliced.rowParameter = Event::kUnboundRow;
+      } else {
         // A new instance the caller made: saving it inserts it.
         spliced.kind = EventKind::Insert;
         spliced.table = passed->entityTable;
@@ -432,8 +452,8 @@ void spliceCalls(std::vector<FileAnalysis> &files) {
   for (std::size_t f = 0; f < files.size(); ++f) {
     auto &perFile = expanded.emplace_back();
     for (const Unit &unit : files[f].units)
-      perFile.push_back(
-          expander.expand(f, unit, index.classOf(f, unit)).events);
+      perFile.push_back(Expander::withoutUnboundRows(
+          expander.expand(f, unit, index.classOf(f, unit))));
   }
   for (const auto &[file, unit] : expander.truncated)
     files[file].diagnostics.push_back(

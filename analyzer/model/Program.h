@@ -118,8 +118,10 @@ struct Event {
   std::string tableAttribute;
   /// The write saves the row that the caller passes in this parameter (an
   /// entity edited by a helper, then added or committed): linking a call
-  /// makes it an update of the row the caller's read loaded.
+  /// makes it an update of the row the caller's read loaded. kUnboundRow:
+  /// a caller passed something that is no row.
   std::optional<unsigned> rowParameter;
+  static constexpr unsigned kUnboundRow = ~0u;
   /// For Call events: what each argument carries; and whether the callee is
   /// a database function (`rpc('name')`), which the database resolves by
   /// name rather than the caller's imports.

@@ -20,7 +20,8 @@ public:
       std::optional<EventIndex> firstEffect;
       for (EventIndex i = 0; i < unit.events.size(); ++i)
         if (auto effect =
-                rules::replayEffect(input.schema, unit, unit.events[i])) {
+                rules::replayEffect(input.schema, unit, unit.events[i]);
+            effect && !decidedByLockedState(unit, unit.events[i])) {
           if (!firstEffect)
             firstEffect = i;
           if (std::none_of(effects.begin(), effects.end(),
@@ -49,6 +50,36 @@ public:
   }
 
 private:
+  /// The effect runs only after a check of a row's state that holds a row
+  /// lock until it, where the unit also moves that state on (`SELECT status
+  /// ... FOR UPDATE`, return when 'completed', set 'completed'): a
+  /// redelivery waits for the lock, then sees the new state and stops.
+  static bool decidedByLockedState(const Unit &unit, const Event &effect) {
+    return std::any_of(
+        effect.guardedBy.begin(), effect.guardedBy.end(),
+        [&](EventIndex index) {
+          const Event &read = unit.events[index];
+          if (read.kind != EventKind::Read ||
+              read.lock < RowLock::NoKeyUpdate ||
+              !rules::readLocksUntil(read, effect))
+            return false;
+          // What the code tested of it, or when unknown, what it read.
+          const std::vector<std::string> &state =
+              read.testedColumns ? *read.testedColumns : read.readColumns;
+          return std::any_of(
+              unit.events.begin(), unit.events.end(), [&](const Event &write) {
+                return (write.kind == EventKind::Update ||
+                        write.kind == EventKind::Upsert) &&
+                       write.table == read.table &&
+                       std::any_of(write.setColumns.begin(),
+                                   write.setColumns.end(),
+                                   [&](const SetColumn &set) {
+                                     return rules::contains(state, set.column);
+                                   });
+              });
+        });
+  }
+
   /// An insert (or a checked upsert) of the event id under a unique key,
   /// before the first effect or in its transaction. The column is known from
   /// the event's value where the front-end follows it, else by its name.

@@ -114,7 +114,10 @@ public:
     if (atomic)
       openTransaction(function, /*implicit=*/false);
     block(body);
-    flushEdits(lastEdit_);
+    // Rows this unit loaded are saved by the caller's commit too; a
+    // parameter's edits only where this unit commits them (a mapper that
+    // copies fields between plain objects writes nothing).
+    flushEdits(lastEdit_, /*includeParameters=*/false);
     if (atomic)
       closeTransaction(body);
   }
@@ -488,13 +491,14 @@ private:
   /// The session's unit of work: each loaded row with edits becomes an
   /// update keyed by what loaded it. The ORM tests and bumps a declared
   /// version_id_col itself.
-  void flushEdits(Node at) {
+  void flushEdits(Node at, bool includeParameters = true) {
     if (ts::isNull(at))
       return;
     for (auto it = edits_.begin(); it != edits_.end();) {
       const std::string &key = it->first;
       if (key.empty() || key.front() != '#') {
-        if (auto parameter = parameterRow(key)) {
+        if (auto parameter =
+                includeParameters ? parameterRow(key) : std::nullopt) {
           emitParameterRowUpdate(*parameter, it->second, at);
           it = edits_.erase(it);
           continue;
