@@ -141,12 +141,7 @@ private:
     unsigned position = 0;
     for (Node parameter :
          ts::namedChildren(ts::field(function, "parameters"))) {
-      Node name = ts::is(parameter, "identifier") ? parameter
-                  : !ts::isNull(ts::field(parameter, "name"))
-                      ? ts::field(parameter, "name")
-                      : (ts::namedChildren(parameter).empty()
-                             ? Node{}
-                             : ts::namedChildren(parameter).front());
+      Node name = parameterName(parameter);
       if (ts::is(name, "identifier")) {
         if (position == 0)
           self = source_.str(name);

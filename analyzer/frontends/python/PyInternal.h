@@ -40,6 +40,10 @@ struct Arguments {
 };
 Arguments argumentsOf(const Source &source, Node call);
 
+/// The name a parameter binds (`x`, `x: T`, `x=1`, `*args`), or a null
+/// node (the bare `*` separator).
+Node parameterName(Node parameter);
+
 /// The value of a string literal (no f-string interpolation), else nullopt.
 std::optional<std::string> stringOf(const Source &source, Node node);
 

@@ -28,6 +28,15 @@ Arguments argumentsOf(const Source &source, Node call) {
   return arguments;
 }
 
+Node parameterName(Node parameter) {
+  if (ts::is(parameter, "identifier"))
+    return parameter;
+  if (Node name = ts::field(parameter, "name"); !ts::isNull(name))
+    return name;
+  std::vector<Node> children = ts::namedChildren(parameter);
+  return children.empty() ? Node{} : children.front();
+}
+
 std::optional<std::string> stringOf(const Source &source, Node node) {
   while (ts::is(node, "parenthesized_expression") &&
          !ts::namedChildren(node).empty())
@@ -68,12 +77,7 @@ public:
     for (Node parameter :
          ts::namedChildren(ts::field(function, "parameters"))) {
       unsigned index = position++;
-      Node name = ts::is(parameter, "identifier") ? parameter
-                  : !ts::isNull(ts::field(parameter, "name"))
-                      ? ts::field(parameter, "name")
-                      : (ts::namedChildren(parameter).empty()
-                             ? Node{}
-                             : ts::namedChildren(parameter).front());
+      Node name = parameterName(parameter);
       unit_.parameterNames.push_back(
           ts::is(name, "identifier") ? source_.str(name) : "");
       if (!ts::is(name, "identifier") || lookup(source_.str(name)))
