@@ -148,6 +148,39 @@ def show(db, member_id):
   EXPECT_EQ(read->where.file, "app/base.py");
 }
 
+TEST(NameResolution, CodeFlowListsEveryCallFromTheHandler) {
+  ScanResult result =
+      scanFiles({{"models.py", kModels},
+                 {"checks.py", R"(from sqlalchemy.orm import Session
+from models import Member
+
+def enrol_once(db: Session, email):
+    if db.query(Member).filter(Member.email == email).first() is None:
+        db.add(Member(email=email))
+        db.commit()
+)"},
+                 {"service.py", R"(from checks import enrol_once
+
+def sign_up(db, email):
+    enrol_once(db, email)
+)"},
+                 {"routes.py", R"(from service import sign_up
+
+def join(db, email):
+    sign_up(db, email)
+)"}});
+  auto finding =
+      std::find_if(result.findings.begin(), result.findings.end(),
+                   [](const Finding &f) { return f.ruleId == "RL101"; });
+  ASSERT_NE(finding, result.findings.end());
+  ASSERT_GE(finding->flow.size(), 3u);
+  EXPECT_EQ(finding->flow[0].where.file, "routes.py");
+  EXPECT_EQ(finding->flow[0].where.line, 4u);
+  EXPECT_EQ(finding->flow[1].where.file, "service.py");
+  EXPECT_EQ(finding->flow[1].where.line, 4u);
+  EXPECT_EQ(finding->flow.back().where, finding->where);
+}
+
 TEST(NameResolution, RecursionEndsAndKeepsTheCall) {
   ScanResult result = scanFiles(
       {{"models.py", kModels}, {"loop.py", R"(from sqlalchemy.orm import Session

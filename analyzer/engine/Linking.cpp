@@ -180,7 +180,7 @@ private:
         nameTableFromReceiver(spliced, receiver);
         nameRowFromRead(spliced, result);
         appendUnique(spliced.guardedBy, callGuards);
-        spliced.calledFrom = event.where;
+        spliced.callPath.insert(spliced.callPath.begin(), event.where);
         if (returned(inner)) {
           newIndices[i].push_back(result.size());
           // The caller tested the returned row: those columns count too.
@@ -429,11 +429,22 @@ void addCallSites(const std::vector<FileAnalysis> &files,
                   std::vector<Finding> &findings) {
   constexpr std::size_t kMaxCallSites = 3;
   std::map<SourceLocation, std::set<SourceLocation>> callSites;
+  // Of the paths that reach an act, the longest (from the outermost caller,
+  // a handler), then the first in order: one path, the same on every run.
+  std::map<SourceLocation, std::vector<SourceLocation>> paths;
   for (const FileAnalysis &file : files)
     for (const Unit &unit : file.units)
-      for (const Event &event : unit.events)
-        if (event.calledFrom.valid())
-          callSites[event.where].insert(event.calledFrom);
+      for (const Event &event : unit.events) {
+        if (event.callPath.empty())
+          continue;
+        callSites[event.where].insert(event.callPath.front());
+        auto [path, inserted] = paths.emplace(event.where, event.callPath);
+        bool longer = event.callPath.size() > path->second.size() ||
+                      (event.callPath.size() == path->second.size() &&
+                       event.callPath < path->second);
+        if (!inserted && longer)
+          path->second = event.callPath;
+      }
   for (Finding &finding : findings) {
     auto sites = callSites.find(finding.where);
     if (sites == callSites.end())
@@ -442,6 +453,13 @@ void addCallSites(const std::vector<FileAnalysis> &files,
     for (const SourceLocation &site : sites->second)
       if (added++ < kMaxCallSites)
         finding.related.push_back({site, "reached from this call"});
+    // The code flow starts where the application calls in, hop by hop.
+    std::vector<RelatedLocation> hops;
+    for (const SourceLocation &site : paths.at(finding.where))
+      hops.push_back({site, "calls the code below"});
+    if (finding.flow.empty())
+      finding.flow.push_back({finding.where, "the act"});
+    finding.flow.insert(finding.flow.begin(), hops.begin(), hops.end());
   }
 }
 

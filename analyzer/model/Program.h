@@ -170,9 +170,10 @@ struct Event {
   std::vector<EventIndex> valueFrom;
   /// The TxBegin event of the transaction this event runs in, if any.
   std::optional<EventIndex> inTx;
-  /// Where the unit this event was spliced into calls the code it comes
-  /// from (the outermost call site); unset for the unit's own events.
-  SourceLocation calledFrom;
+  /// The call sites through which this event was spliced into its unit,
+  /// outermost first (the unit's own call, then the callee's, ...); empty
+  /// for the unit's own events.
+  std::vector<SourceLocation> callPath;
 };
 
 struct HttpFacts {
