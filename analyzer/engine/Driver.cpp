@@ -1,5 +1,6 @@
 #include "Driver.h"
 
+#include "EsModules.h"
 #include "Linking.h"
 #include "MigrationOrder.h"
 #include "Suppressions.h"
@@ -58,7 +59,8 @@ void injectDebugFault(const std::string &text) {
 #endif
 
 FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
-                        const ReadOptions &readOptions) {
+                        const ReadOptions &readOptions,
+                        const NameHandles *handles) {
   FileOutcome outcome;
   std::vector<Diagnostic> readDiagnostics;
   outcome.source = readSourceFile(file.fsPath, file.displayPath, readOptions,
@@ -68,7 +70,9 @@ FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
 #ifdef RACELINT_DEBUG_FAULTS
       injectDebugFault(outcome.source->text());
 #endif
-      outcome.analysis = frontend.analyze(*outcome.source, file.fsPath);
+      outcome.analysis = handles
+                             ? frontend.analyzeWith(*outcome.source, handles)
+                             : frontend.analyze(*outcome.source, file.fsPath);
     } catch (const std::bad_alloc &) {
       throw; // the worker reports the memory limit
     } catch (const std::exception &error) {
@@ -134,10 +138,12 @@ FileOutcome failedOutcome(const DiscoveredFile &file,
   return outcome;
 }
 
+/// `handles`, when given, holds each file's for lowering it again.
 std::vector<FileOutcome>
 analyzeInWorkers(const std::vector<DiscoveredFile> &files,
                  const std::vector<std::unique_ptr<Frontend>> &frontends,
-                 const ScanOptions &options) {
+                 const ScanOptions &options,
+                 const std::vector<const NameHandles *> &handles) {
   WorkerLimits limits;
   limits.jobs = options.jobs;
   limits.itemTimeoutSeconds = options.fileTimeoutSeconds;
@@ -145,8 +151,9 @@ analyzeInWorkers(const std::vector<DiscoveredFile> &files,
   std::vector<WorkOutcome> results =
       runInWorkers(files.size(), limits, [&](std::size_t i) {
         const DiscoveredFile &file = files[i];
-        return encodeOutcome(analyzeFile(
-            file, *frontendFor(frontends, file.fsPath), options.read));
+        return encodeOutcome(
+            analyzeFile(file, *frontendFor(frontends, file.fsPath),
+                        options.read, handles.empty() ? nullptr : handles[i]));
       });
   std::vector<FileOutcome> outcomes;
   outcomes.reserve(files.size());
@@ -167,15 +174,17 @@ analyzeInWorkers(const std::vector<DiscoveredFile> &files,
 std::vector<FileOutcome>
 analyzeInThreads(const std::vector<DiscoveredFile> &files,
                  const std::vector<std::unique_ptr<Frontend>> &frontends,
-                 const ScanOptions &options) {
+                 const ScanOptions &options,
+                 const std::vector<const NameHandles *> &handles) {
   std::vector<FileOutcome> outcomes(files.size());
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (std::size_t i = next++; i < files.size(); i = next++) {
       const DiscoveredFile &file = files[i];
       try {
-        outcomes[i] = analyzeFile(file, *frontendFor(frontends, file.fsPath),
-                                  options.read);
+        outcomes[i] =
+            analyzeFile(file, *frontendFor(frontends, file.fsPath),
+                        options.read, handles.empty() ? nullptr : handles[i]);
       } catch (const std::bad_alloc &) {
         outcomes[i] = failedOutcome(file, "it ran out of memory");
       }
@@ -189,6 +198,56 @@ analyzeInThreads(const std::vector<DiscoveredFile> &files,
   work();
   threads.clear(); // joins
   return outcomes;
+}
+
+std::vector<FileOutcome>
+analyzeFiles(const std::vector<DiscoveredFile> &files,
+             const std::vector<std::unique_ptr<Frontend>> &frontends,
+             const ScanOptions &options,
+             const std::vector<const NameHandles *> &handles) {
+  return options.isolateFiles
+             ? analyzeInWorkers(files, frontends, options, handles)
+             : analyzeInThreads(files, frontends, options, handles);
+}
+
+/// A file lowered without the project's index took some imported names for
+/// what their own file alone cannot say (`getAdminClient()`'s result, the
+/// instances of `class BandsRepository extends Repository<Band>`): it is
+/// lowered again, with what the index resolved for them.
+void lowerAgainWithHandles(
+    const std::vector<DiscoveredFile> &files,
+    const std::vector<std::unique_ptr<Frontend>> &frontends,
+    const ScanOptions &options, ScanResult &result) {
+  EsModules modules(result.files, options.baseDirectory);
+  result.diagnostics.insert(result.diagnostics.end(),
+                            modules.diagnostics().begin(),
+                            modules.diagnostics().end());
+  std::vector<NameHandles> learned = modules.learnedHandles();
+  std::vector<std::size_t> again;
+  std::vector<DiscoveredFile> subset;
+  std::vector<const NameHandles *> handles;
+  for (std::size_t i = 0; i < learned.size(); ++i)
+    if (!learned[i].empty()) {
+      again.push_back(i);
+      subset.push_back(files[i]);
+      handles.push_back(&learned[i]);
+    }
+  if (again.empty())
+    return;
+  std::vector<FileOutcome> outcomes =
+      analyzeFiles(subset, frontends, options, handles);
+  for (std::size_t k = 0; k < again.size(); ++k) {
+    FileAnalysis &first = result.files[again[k]];
+    if (outcomes[k].source) {
+      first = std::move(outcomes[k].analysis);
+      continue;
+    }
+    // Failing only the second time: the first lowering stands, and why the
+    // second failed is said.
+    first.diagnostics.insert(first.diagnostics.end(),
+                             outcomes[k].analysis.diagnostics.begin(),
+                             outcomes[k].analysis.diagnostics.end());
+  }
 }
 
 bool locationLess(const SourceLocation &a, const SourceLocation &b) {
@@ -390,9 +449,7 @@ ScanResult scan(const ScanOptions &options,
   result.missingPath = discovered.missingPath;
 
   std::vector<FileOutcome> outcomes =
-      options.isolateFiles
-          ? analyzeInWorkers(discovered.files, frontends, options)
-          : analyzeInThreads(discovered.files, frontends, options);
+      analyzeFiles(discovered.files, frontends, options, {});
 
   // Outcomes are in discovery order (sorted paths), whatever the job count.
   for (FileOutcome &outcome : outcomes) {
@@ -401,6 +458,7 @@ ScanResult scan(const ScanOptions &options,
     result.files.push_back(std::move(outcome.analysis));
   }
   result.diagnostics = std::move(discovered.diagnostics);
+  lowerAgainWithHandles(discovered.files, frontends, options, result);
   readIncludedSources(result, options);
   buildSchemaAndCheck(result, rules);
   return result;

@@ -28,6 +28,14 @@ public:
     (void)fsPath;
     return analyze(file);
   }
+  /// The front-ends whose files declare handles (ModuleFacts::handles) lower
+  /// a file again with those the project's index resolved for its names;
+  /// the others are never asked to.
+  virtual FileAnalysis analyzeWith(const SourceFile &file,
+                                   const NameHandles *handles) const {
+    (void)handles;
+    return analyze(file);
+  }
 };
 
 struct ScanOptions {
@@ -67,7 +75,8 @@ struct FileOutcome {
   FileAnalysis analysis;
 };
 FileOutcome analyzeFile(const DiscoveredFile &file, const Frontend &frontend,
-                        const ReadOptions &readOptions);
+                        const ReadOptions &readOptions,
+                        const NameHandles *handles = nullptr);
 
 /// Discovers, reads and analyses the files in parallel, builds the schema in
 /// migration order and runs the rules. Never throws for bad input: every

@@ -64,6 +64,9 @@ public:
   struct Expansion {
     std::vector<Event> events;
     std::vector<EventIndex> returned;
+    /// Unit::exitGuards, in `events`' indices, with those of the calls it
+    /// makes unconditionally.
+    std::vector<EventIndex> exitGuards;
   };
 
   const Expansion &expand(std::size_t file, const Unit &unit,
@@ -102,6 +105,24 @@ private:
       return mapped;
     };
 
+    // Calls to units that throw unless their reads pass: the guards of the
+    // call, and those reads (in `result`'s indices).
+    std::vector<std::pair<std::vector<EventIndex>, std::vector<EventIndex>>>
+        throwingCalls;
+    std::vector<EventIndex> exitGuards;
+    // An event under the same conditions as such a call, after it, runs only
+    // if the callee did not throw.
+    auto addExitGuards = [&](const std::vector<EventIndex> &original,
+                             std::vector<EventIndex> &guards) {
+      for (const auto &[callGuards, reads] : throwingCalls)
+        if (std::all_of(callGuards.begin(), callGuards.end(),
+                        [&](EventIndex g) {
+                          return std::find(original.begin(), original.end(),
+                                           g) != original.end();
+                        }))
+          appendUnique(guards, reads);
+    };
+
     for (EventIndex i = 0; i < unit.events.size(); ++i) {
       const Event &event = unit.events[i];
       std::optional<CallTarget> target;
@@ -116,6 +137,7 @@ private:
       if (!target) {
         Event copy = event;
         copy.guardedBy = remap(event.guardedBy);
+        addExitGuards(event.guardedBy, copy.guardedBy);
         copy.valueFrom = remap(event.valueFrom);
         copy.inTx = remapOne(event.inTx);
         std::vector<std::pair<std::string, EventIndex>> predicateValueFrom;
@@ -133,6 +155,7 @@ private:
         continue;
       }
       std::vector<EventIndex> callGuards = remap(event.guardedBy);
+      addExitGuards(event.guardedBy, callGuards);
       std::optional<EventIndex> callTx = remapOne(event.inTx);
       Event call = event;
       for (CallArgument &argument : call.arguments)
@@ -196,17 +219,27 @@ private:
         }
         result.push_back(std::move(spliced));
       }
+      if (!callee.exitGuards.empty()) {
+        std::vector<EventIndex> reads;
+        for (EventIndex read : callee.exitGuards)
+          reads.push_back(read + offset);
+        if (event.guardedBy.empty())
+          appendUnique(exitGuards, reads);
+        throwingCalls.emplace_back(event.guardedBy, std::move(reads));
+      }
     }
-    std::vector<EventIndex> returned = remap(unit.returnedReads);
-    dropEditsOfUnresolvedResults(result, returned);
-    return {std::move(result), std::move(returned)};
+    appendUnique(exitGuards, remap(unit.exitGuards));
+    Expansion expansion{std::move(result), remap(unit.returnedReads),
+                        std::move(exitGuards)};
+    dropEditsOfUnresolvedResults(expansion);
+    return expansion;
   }
 
   /// Lowering takes what a call returns for a row the callee loaded; when
   /// the call reaches no unit of the scan (a library's `model_validate`),
   /// the edits made to its result are no write to the database.
-  static void dropEditsOfUnresolvedResults(std::vector<Event> &events,
-                                           std::vector<EventIndex> &returned) {
+  static void dropEditsOfUnresolvedResults(Expansion &expansion) {
+    const std::vector<Event> &events = expansion.events;
     std::vector<bool> drop(events.size(), false);
     for (std::size_t i = 0; i < events.size(); ++i) {
       const Event &event = events[i];
@@ -221,7 +254,7 @@ private:
             events[source].kind == EventKind::Call)
           drop[i] = true;
     }
-    dropEvents(events, returned, drop);
+    dropEvents(expansion, drop);
   }
 
 public:
@@ -230,18 +263,18 @@ public:
   static std::vector<Event> withoutUnboundRows(Expansion expansion) {
     std::vector<bool> drop(expansion.events.size(), false);
     for (std::size_t i = 0; i < expansion.events.size(); ++i)
-      drop[i] = expansion.events[i].rowParameter.has_value();
-    dropEvents(expansion.events, expansion.returned, drop);
+      drop[i] = expansion.events[i].rowParameter.has_value() &&
+                expansion.events[i].kind != EventKind::Upsert;
+    dropEvents(expansion, drop);
     return std::move(expansion.events);
   }
 
 private:
   /// Removes the events `drop` marks, keeping the links between the rest.
-  static void dropEvents(std::vector<Event> &events,
-                         std::vector<EventIndex> &returned,
-                         const std::vector<bool> &drop) {
+  static void dropEvents(Expansion &expansion, const std::vector<bool> &drop) {
     if (std::find(drop.begin(), drop.end(), true) == drop.end())
       return;
+    std::vector<Event> &events = expansion.events;
     std::vector<std::optional<EventIndex>> moved(events.size());
     std::vector<Event> kept;
     for (std::size_t i = 0; i < events.size(); ++i)
@@ -260,7 +293,8 @@ private:
       if (index)
         index = *index < moved.size() ? moved[*index] : std::nullopt;
     };
-    remap(returned);
+    remap(expansion.returned);
+    remap(expansion.exitGuards);
     for (Event &event : kept) {
       remap(event.guardedBy);
       remap(event.valueFrom);
@@ -331,10 +365,17 @@ private:
     if (spliced.rowParameter) {
       const CallArgument *passed = argument(*spliced.rowParameter);
       spliced.rowParameter.reset();
+      bool upsert = spliced.kind == EventKind::Upsert; // TypeORM's save()
       if (passed && passed->row) {
         spliced.predicateValueFrom.emplace_back("", *passed->row);
+        if (upsert)
+          spliced.kind = EventKind::Update;
+      } else if (upsert && passed && passed->fresh) {
+        spliced.kind = EventKind::Insert; // an object the caller built
       } else if (passed && passed->parameters.size() == 1) {
         spliced.rowParameter = passed->parameters.front();
+      } else if (upsert) {
+        // Neither loaded nor built by the caller: save() decides.
       } else if (!passed || passed->entityTableRef.empty()) {
         spliced.rowParameter = Event::kUnboundRow;
       } else {

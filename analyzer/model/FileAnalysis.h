@@ -47,6 +47,24 @@ struct ClassFacts {
   std::vector<BoundValue> baseConstructorArguments;
 };
 
+/// What a declared name gives the code that uses it, in the declaring
+/// front-end's own terms (a handle: TypeScript's "SupabaseClient",
+/// "Repository:Band"): the value itself, the result of calling it, or its
+/// instances. Known where it is declared, or the same as what another name
+/// of the declaring module gives (`via`, as `viaOf`), which only the
+/// project's index can tell when that name is imported.
+struct HandleFact {
+  enum class Of { Value, CallResult, Instance };
+  Of of = Of::Value;
+  std::string handle;
+  std::string via;
+  Of viaOf = Of::Value;
+};
+
+/// The handles the project's index resolved for names of one file's scope
+/// (imported, or declared through an import), by name: each is known.
+using NameHandles = std::map<std::string, HandleFact>;
+
 /// The declarations of one source file that other files' names reach: its
 /// imports, module-level values and classes. The engine merges them into
 /// the project's index (engine/NameResolution.h) and resolves calls with it.
@@ -54,6 +72,16 @@ struct ModuleFacts {
   std::map<std::string, ImportedName> imports;
   std::map<std::string, BoundValue> values;
   std::vector<ClassFacts> classes;
+  /// ES modules: exported name ("default" too) -> the local name it exports,
+  /// and the modules whose every export this one re-exports (`export *`).
+  std::map<std::string, std::string> exports;
+  std::vector<std::string> starExports;
+  /// By declared name (TypeScript).
+  std::map<std::string, HandleFact> handles;
+  /// What lowering took imported names to give, not knowing (a call's
+  /// result is plain data, `new X()` a fresh entity): the index lowers the
+  /// file again with the handles it resolves where they differ.
+  std::map<std::string, HandleFact> assumed;
 };
 
 /// What one front-end learned from one file. Produced in parallel; merged by

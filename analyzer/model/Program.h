@@ -60,6 +60,8 @@ struct CallArgument {
   bool receiver = false;
   /// The value comes from the HTTP request (a body, a query).
   bool fromRequest = false;
+  /// An object the caller built, not loaded: a callee's save inserts it.
+  bool fresh = false;
   /// The caller's own parameters (by position) the value derives from.
   std::vector<unsigned> parameters;
   /// The value is a row this read of the caller loaded (an entity instance).
@@ -119,7 +121,9 @@ struct Event {
   /// The write saves the row that the caller passes in this parameter (an
   /// entity edited by a helper, then added or committed): linking a call
   /// makes it an update of the row the caller's read loaded. kUnboundRow:
-  /// a caller passed something that is no row.
+  /// a caller passed something that is no row. An upsert (TypeORM's save()
+  /// of an entity from elsewhere) becomes an update of a loaded row, an
+  /// insert of an object the caller built, and stays an upsert otherwise.
   std::optional<unsigned> rowParameter;
   static constexpr unsigned kUnboundRow = ~0u;
   /// For Call events: what each argument carries; and whether the callee is
@@ -199,6 +203,10 @@ struct Unit {
   /// The reads (or calls) whose rows or values its return statements return;
   /// empty when it returns none, or nothing known.
   std::vector<EventIndex> returnedReads;
+  /// Reads whose outcome the unit throws on before it returns
+  /// (`if (!row) throw new NotFoundException()` at its top level): a caller's
+  /// code after the call runs only if they passed, so they guard it too.
+  std::vector<EventIndex> exitGuards;
   /// Where the unit is declared (its name), for findings about the whole unit.
   SourceLocation declared;
   std::optional<HttpFacts> http;

@@ -14,10 +14,10 @@ namespace {
 // the one platform CI builds on.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 static_assert(sizeof(Event) == 616, "update Serialization.cpp for Event");
-static_assert(sizeof(Unit) == 304, "update Serialization.cpp for Unit");
+static_assert(sizeof(Unit) == 328, "update Serialization.cpp for Unit");
 static_assert(sizeof(SchemaChange) == 608,
               "update Serialization.cpp for SchemaChange");
-static_assert(sizeof(FileAnalysis) == 536,
+static_assert(sizeof(FileAnalysis) == 704,
               "update Serialization.cpp for FileAnalysis");
 #endif
 
@@ -181,8 +181,8 @@ template <typename Archive> void fields(Archive &a, SetColumn &v) {
   a(v.column), a(v.atomic), a(v.fromCurrentValue);
 }
 template <typename Archive> void fields(Archive &a, CallArgument &v) {
-  a(v.keyword), a(v.receiver), a(v.fromRequest), a(v.parameters), a(v.row),
-      a(v.entityTable), a(v.entityTableRef), a(v.receiverAttribute);
+  a(v.keyword), a(v.receiver), a(v.fromRequest), a(v.fresh), a(v.parameters),
+      a(v.row), a(v.entityTable), a(v.entityTableRef), a(v.receiverAttribute);
 }
 template <typename Archive> void fields(Archive &a, Event &v) {
   a(v.kind), a(v.where), a(v.table), a(v.tableRef), a(v.keyColumns),
@@ -204,8 +204,8 @@ template <typename Archive> void fields(Archive &a, HttpFacts &v) {
 }
 template <typename Archive> void fields(Archive &a, Unit &v) {
   a(v.kind), a(v.name), a(v.qualifiedName), a(v.parameterNames),
-      a(v.bindsFirstParameter), a(v.returnedReads), a(v.declared), a(v.http),
-      a(v.events);
+      a(v.bindsFirstParameter), a(v.returnedReads), a(v.exitGuards),
+      a(v.declared), a(v.http), a(v.events);
 }
 template <typename Archive> void fields(Archive &a, ImportedName &v) {
   a(v.module), a(v.name);
@@ -217,8 +217,12 @@ template <typename Archive> void fields(Archive &a, ClassFacts &v) {
   a(v.name), a(v.tableRef), a(v.table), a(v.bases), a(v.attributes),
       a(v.baseConstructorArguments);
 }
+template <typename Archive> void fields(Archive &a, HandleFact &v) {
+  a(v.of), a(v.handle), a(v.via), a(v.viaOf);
+}
 template <typename Archive> void fields(Archive &a, ModuleFacts &v) {
-  a(v.imports), a(v.values), a(v.classes);
+  a(v.imports), a(v.values), a(v.classes), a(v.exports), a(v.starExports),
+      a(v.handles), a(v.assumed);
 }
 template <typename Archive> void fields(Archive &a, FileAnalysis &v) {
   a(v.path), a(v.schemaChanges), a(v.units), a(v.diagnostics), a(v.tableNames),

@@ -294,6 +294,7 @@ Value EventBuilder::callUnitWith(const std::string &callee,
     if (position < keywords.size())
       passed.keyword = keywords[position];
     passed.fromRequest = value.fromRequest;
+    passed.fresh = value.fresh;
     passed.parameters.assign(value.parameters.begin(), value.parameters.end());
     if (value.role == Role::EntityInstance || value.role == Role::Plain)
       passed.row = value.loadedBy; // a row, or the rows, a read loaded

@@ -126,8 +126,15 @@ struct Value {
   bool fromRequest = false;
   /// A resource path below a client (`paymentIntents`, `emails`).
   std::string path;
+  /// The application class the value is an instance of, when it is a
+  /// framework's handle too (`class X extends Repository<Band>`): the methods
+  /// the framework does not model are X's own.
+  std::string className;
   /// Made fresh by this call (`randomUUID()`): never the same twice.
   bool random = false;
+  /// An object built here (a literal, `new Entity()`, `repo.create()`), not
+  /// loaded: saving it inserts a row.
+  bool fresh = false;
   /// Computed by arithmetic from read values (`row.count + 1`).
   bool arithmetic = false;
   /// Carries a provider's event id (`event.id` of a verified webhook).

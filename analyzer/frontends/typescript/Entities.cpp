@@ -11,7 +11,6 @@ namespace racelint::ts {
 
 Value valueOfType(const FileContext &context, Node typeAnnotation) {
   const Source &source = context.source;
-  const FrameworkModels &models = context.models;
   Node type = typeAnnotation;
   if (is(type, "type_annotation")) {
     std::vector<Node> children = namedChildren(type);
@@ -19,7 +18,6 @@ Value valueOfType(const FileContext &context, Node typeAnnotation) {
       return {};
     type = children.front();
   }
-  Value value;
   Node nameNode = is(type, "generic_type") ? field(type, "name") : type;
   std::string name;
   if (is(nameNode, "nested_type_identifier")) { // Prisma.TransactionClient
@@ -28,14 +26,22 @@ Value valueOfType(const FileContext &context, Node typeAnnotation) {
   } else if (is(nameNode, "type_identifier")) {
     name = source.str(nameNode);
   } else {
-    return value;
+    return {};
   }
+  return valueOfNamedType(
+      context, name,
+      is(type, "generic_type") ? field(type, "type_arguments") : Node{});
+}
+
+Value valueOfNamedType(const FileContext &context, const std::string &name,
+                       Node typeArguments) {
+  const Source &source = context.source;
+  const FrameworkModels &models = context.models;
+  Value value;
   Node argument{};
-  if (is(type, "generic_type")) {
-    std::vector<Node> arguments = namedChildren(field(type, "type_arguments"));
-    if (!arguments.empty())
-      argument = arguments.front();
-  }
+  if (std::vector<Node> arguments = namedChildren(typeArguments);
+      !arguments.empty())
+    argument = arguments.front();
   if (models.typeorm.repositoryTypes.count(name) && !isNull(argument)) {
     value.role = Role::Repository;
     value.name = source.str(argument);
@@ -69,6 +75,8 @@ Value valueOfType(const FileContext &context, Node typeAnnotation) {
              std::isupper(static_cast<unsigned char>(name[0]))) {
     value.role = Role::Service;
     value.name = name;
+    if (auto known = context.handled(name, HandleFact::Of::Instance, value))
+      value = *known;
   }
   return value;
 }

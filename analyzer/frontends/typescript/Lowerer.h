@@ -35,6 +35,7 @@ public:
   /// The value of an expression outside any function (module level).
   Value evaluate(Node node);
   void run(Node function, std::map<std::string, Value> parameters);
+  const Returned &returned() const { return returned_; }
 
 private:
   // ---- names ---------------------------------------------------------------
@@ -61,6 +62,7 @@ private:
   Value member(Node node);
   Value subscript(Node node);
   Value headerRead(const std::string &name, Node at);
+  Value unboundName(const std::string &name);
   Value newExpression(Node node);
   Value argumentsOf(Node arguments);
   /// `x = v`, `x.prop = v`, `x.prop += v`, `x.prop++` (update_expression
@@ -86,6 +88,9 @@ private:
                             Role parameterRole);
 
   // ---- TypeORM -------------------------------------------------------------
+  /// A method of TypeORM's Repository this lowering models (the others of a
+  /// custom repository class are the class's own).
+  bool modelsRepositoryMethod(const std::string &method) const;
   Value repositoryCall(const std::string &entity, const std::string &method,
                        std::vector<Node> args, Node at);
   Value managerCall(const Value &receiver, const std::string &method,
@@ -154,8 +159,14 @@ private:
                          Node arguments);
   Value prismaCall(const std::string &delegate, const std::string &method,
                    const std::vector<Node> &args, Node at);
+  /// `return value` (or an arrow function's body): what the unit returns.
+  void noteResult(const Value &value, Node returned);
+
   const FileContext &context_;
   const ClassContext *owner_;
+  Returned returned_;
+  /// Blocks entered: 1 in the function's own body.
+  int blockDepth_ = 0;
 };
 
 } // namespace racelint::ts

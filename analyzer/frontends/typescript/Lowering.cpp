@@ -27,6 +27,28 @@ bool handlesUniqueViolation(const Source &source, const HttpModel &http,
   return false;
 }
 
+/// The statement ends by throwing, on every path.
+bool alwaysThrows(Node node) {
+  if (is(node, "throw_statement"))
+    return true;
+  if (is(node, "statement_block")) {
+    std::vector<Node> statements = namedChildren(node);
+    while (!statements.empty() && is(statements.back(), "comment"))
+      statements.pop_back();
+    return !statements.empty() && alwaysThrows(statements.back());
+  }
+  if (is(node, "if_statement")) {
+    Node alternative = field(node, "alternative");
+    if (isNull(alternative) || !alwaysThrows(field(node, "consequence")))
+      return false;
+    for (Node child : namedChildren(alternative)) // else_clause
+      if (!alwaysThrows(child))
+        return false;
+    return true;
+  }
+  return false;
+}
+
 } // namespace
 
 /// The value of an expression outside any function (module level).
@@ -49,7 +71,19 @@ void Lowerer::run(Node function, std::map<std::string, Value> parameters) {
   if (is(body, "statement_block"))
     block(body);
   else if (!isNull(body))
-    expression(body);
+    noteResult(expression(body), body);
+}
+
+void Lowerer::noteResult(const Value &value, Node returned) {
+  noteReturned(value);
+  if (returned_.value.role == Role::Plain && !handleOf(value).empty())
+    returned_.value = value;
+  if (isNull(returned_.expression)) {
+    HandleFact from;
+    handleSource(source_, returned, from);
+    if (!from.via.empty())
+      returned_.expression = returned;
+  }
 }
 
 /// Binds a pattern (identifier, or object/array destructuring) to a value.
@@ -167,7 +201,7 @@ bool Lowerer::statement(Node node) {
     for (Node child : namedChildren(node)) {
       Value value = expression(child);
       if (kind == "return_statement")
-        noteReturned(value);
+        noteResult(value, child);
     }
     return true;
   }
@@ -234,6 +268,7 @@ bool Lowerer::statement(Node node) {
 }
 
 bool Lowerer::block(Node node) {
+  ++blockDepth_;
   scopes_.emplace_back();
   std::size_t savedGuards = guards_.size();
   bool exits = false;
@@ -247,6 +282,7 @@ bool Lowerer::block(Node node) {
   }
   guards_.resize(savedGuards);
   scopes_.pop_back();
+  --blockDepth_;
   return exits;
 }
 
@@ -267,6 +303,14 @@ bool Lowerer::ifStatement(Node node) {
   // An early exit: everything after the if runs on one outcome of the test.
   if (thenExits || elseExits)
     pushGuards(test.reads);
+  // Thrown at the function's top level: its callers' code after the call
+  // runs on that outcome too.
+  if (blockDepth_ == 1 && isNull(alternative) &&
+      alwaysThrows(field(node, "consequence")))
+    for (EventIndex read : test.reads)
+      if (std::find(unit_.exitGuards.begin(), unit_.exitGuards.end(), read) ==
+          unit_.exitGuards.end())
+        unit_.exitGuards.push_back(read);
   return thenExits && elseExits;
 }
 
@@ -311,39 +355,11 @@ Value Lowerer::expression(Node node) {
     if (auto it = context_.moduleValues.find(source_.str(node));
         it != context_.moduleValues.end())
       return it->second;
-    Value unknown;
     std::string name = source_.str(node);
-    if (models_.prisma.clientNames.count(name)) { // an imported client
-      unknown.role = Role::PrismaClient;
-      return unknown;
-    }
-    if (const PaymentProvider *provider = models_.effects.providerNamed(name)) {
-      unknown.role = Role::PaymentClient;
-      unknown.name = provider->provider;
-      return unknown;
-    }
-    if (int sender = models_.effects.emailSenderNamed(name); sender >= 0) {
-      unknown.role = Role::EmailClient;
-      unknown.name = std::to_string(sender);
-      return unknown;
-    }
-    if (models_.effects.httpClients.count(name)) {
-      unknown.role = Role::HttpClient;
-      return unknown;
-    }
-    if (models_.supabase.clientNames.count(name)) {
-      unknown.role = Role::SupabaseClient;
-      return unknown;
-    }
-    if (models_.sqlClients.names.count(name)) {
-      unknown.role = Role::SqlClient;
-      return unknown;
-    }
-    if (!name.empty() && std::isupper(static_cast<unsigned char>(name[0]))) {
-      unknown.role = Role::EntityClass;
-      unknown.name = name;
-    }
-    return unknown;
+    Value guess = unboundName(name);
+    if (auto known = context_.handled(name, HandleFact::Of::Value, guess))
+      return *known;
+    return guess;
   }
   if (kind == "this")
     return {};
@@ -399,19 +415,61 @@ Value Lowerer::expression(Node node) {
     Value part = expression(is(child, "pair") ? field(child, "value") : child);
     value.absorb(part);
   }
+  value.fresh = kind == "object";
   return value;
+}
+
+/// What a name no scope binds is taken for: an imported client by its
+/// conventional name, or a class.
+Value Lowerer::unboundName(const std::string &name) {
+  Value unknown;
+  if (models_.prisma.clientNames.count(name)) { // an imported client
+    unknown.role = Role::PrismaClient;
+    return unknown;
+  }
+  if (const PaymentProvider *provider = models_.effects.providerNamed(name)) {
+    unknown.role = Role::PaymentClient;
+    unknown.name = provider->provider;
+    return unknown;
+  }
+  if (int sender = models_.effects.emailSenderNamed(name); sender >= 0) {
+    unknown.role = Role::EmailClient;
+    unknown.name = std::to_string(sender);
+    return unknown;
+  }
+  if (models_.effects.httpClients.count(name)) {
+    unknown.role = Role::HttpClient;
+    return unknown;
+  }
+  if (models_.supabase.clientNames.count(name)) {
+    unknown.role = Role::SupabaseClient;
+    return unknown;
+  }
+  if (models_.sqlClients.names.count(name)) {
+    unknown.role = Role::SqlClient;
+    return unknown;
+  }
+  if (!name.empty() && std::isupper(static_cast<unsigned char>(name[0]))) {
+    unknown.role = Role::EntityClass;
+    unknown.name = name;
+  }
+  return unknown;
 }
 
 Value Lowerer::member(Node node) {
   Node objectNode = unwrapTypes(field(node, "object"));
   std::string property = source_.str(field(node, "property"));
+  Value object;
   if (is(objectNode, "this")) {
     if (owner_)
       if (auto it = owner_->fields.find(property); it != owner_->fields.end())
         return it->second;
-    return {};
+    if (!owner_ || !inheritsFramework(*owner_))
+      return {};
+    object = owner_->instance; // `this.manager` of a Repository<Band>
+  } else {
+    object = expression(objectNode);
   }
-  Value object = expression(objectNode);
   if (object.envelope)
     return unwrapEnvelope(object, property);
   noteTestedColumn(object, property);
@@ -500,11 +558,17 @@ Value Lowerer::newExpression(Node node) {
   } else if (int sender = models_.effects.emailSenderTyped(name); sender >= 0) {
     result.role = Role::EmailClient;
     result.name = std::to_string(sender);
+  } else if (context_.serviceClasses.count(name)) {
+    result.role = Role::Service; // application code, not a row
+    result.name = name;
   } else if (!name.empty() && !name.ends_with("Error") &&
              !name.ends_with("Exception")) {
     // `new Band()`: a fresh entity instance, inserted when saved.
     result.role = Role::EntityInstance;
     result.name = name;
+    result.fresh = true;
+    if (auto known = context_.handled(name, HandleFact::Of::Instance, Value{}))
+      result = *known;
   }
   result.absorb(args);
   return result;
@@ -642,7 +706,14 @@ Value Lowerer::call(Node node) {
       headers.role = Role::RequestHeaders;
       return headers;
     }
-    return callUnit(name, node, args);
+    Value result = callUnit(name, node, args);
+    // A factory of the project's (`getAdminClient()`): what it returns.
+    if (auto known =
+            context_.handled(name, HandleFact::Of::CallResult, Value{})) {
+      result.role = known->role;
+      result.name = known->name;
+    }
+    return result;
   }
   if (!is(function, "member_expression")) {
     Value result = expression(function);
@@ -651,8 +722,11 @@ Value Lowerer::call(Node node) {
   }
   Node objectNode = unwrapTypes(field(function, "object"));
   std::string method = source_.str(field(function, "property"));
-  if (is(objectNode, "this") && owner_ && !owner_->fields.count(method))
+  if (is(objectNode, "this") && owner_ && !owner_->fields.count(method)) {
+    if (!owner_->methods.count(method) && inheritsFramework(*owner_))
+      return dispatch(owner_->instance, method, args, node, arguments);
     return callUnit(owner_->name + "." + method, node, args);
+  }
   if (is(objectNode, "identifier") && source_.str(objectNode) == "Object" &&
       method == "assign" && !args.empty())
     return objectAssign(args, node);
@@ -673,6 +747,8 @@ Value Lowerer::dispatch(const Value &receiver, const std::string &method,
                         Node arguments) {
   switch (receiver.role) {
   case Role::Repository:
+    if (!receiver.className.empty() && !modelsRepositoryMethod(method))
+      return callUnit(receiver.className + "." + method, node, args);
     return repositoryCall(receiver.name, method, args, node);
   case Role::Manager:
   case Role::DataSource:
@@ -810,7 +886,8 @@ Value Lowerer::transactionCallback(const std::vector<Node> &args, Node at,
 
 std::map<std::string, Value> moduleValues(const FileContext &context,
                                           Node root) {
-  FileContext growing{context.source, context.models, {}, context.diagnostics};
+  FileContext growing = context;
+  growing.moduleValues.clear();
   for (Node item : namedChildren(root)) {
     Node declaration =
         is(item, "export_statement") ? field(item, "declaration") : item;
@@ -827,6 +904,11 @@ std::map<std::string, Value> moduleValues(const FileContext &context,
       if (Node annotation = field(declarator, "type");
           result.role == Role::Plain && !isNull(annotation))
         result = valueOfType(growing, annotation);
+      HandleFact fact;
+      fact.handle = handleOf(result);
+      handleSource(context.source, value, fact);
+      if (context.module && (!fact.handle.empty() || !fact.via.empty()))
+        context.module->handles[context.source.str(name)] = fact;
       if (result.role != Role::Plain && result.role != Role::EntityInstance) {
         result.reads.clear();
         result.writeResults.clear();
@@ -838,10 +920,12 @@ std::map<std::string, Value> moduleValues(const FileContext &context,
   return growing.moduleValues;
 }
 
-void lowerFunction(const FileContext &context, const ClassContext *owner,
-                   Node function, std::map<std::string, Value> parameters,
-                   Unit &unit) {
-  Lowerer(context, owner, unit).run(function, std::move(parameters));
+Returned lowerFunction(const FileContext &context, const ClassContext *owner,
+                       Node function, std::map<std::string, Value> parameters,
+                       Unit &unit) {
+  Lowerer lowerer(context, owner, unit);
+  lowerer.run(function, std::move(parameters));
+  return lowerer.returned();
 }
 
 } // namespace racelint::ts

@@ -156,12 +156,26 @@ std::string joinRoute(std::string prefix, std::string path) {
 /// Everything a file-level walk shares.
 class FileWalker {
 public:
-  FileWalker(const FileContext &context, FileAnalysis &analysis)
+  FileWalker(FileContext &context, FileAnalysis &analysis)
       : context_(context), source_(context.source), models_(context.models),
         analysis_(analysis) {}
 
   void walk(Node root, const std::vector<Node> &calls) {
     classifyNextFile(root);
+    for (Node item : namedChildren(root)) {
+      Node declaration =
+          is(item, "export_statement") ? field(item, "declaration") : item;
+      std::vector<Node> decorators = fieldChildren(item, "decorator");
+      for (Node decorator : fieldChildren(declaration, "decorator"))
+        decorators.push_back(decorator);
+      std::vector<std::string> names = decoratorNames(decorators);
+      if ((is(declaration, "class_declaration") ||
+           is(declaration, "abstract_class_declaration")) &&
+          std::none_of(names.begin(), names.end(), [&](const std::string &n) {
+            return models_.typeorm.entityDecorators.count(n) > 0;
+          }))
+        context_.serviceClasses.insert(source_.str(field(declaration, "name")));
+    }
     for (Node call : calls)
       expressCall(call);
     for (Node item : namedChildren(root))
@@ -375,7 +389,15 @@ private:
         unit.http = route.facts;
         bindExpressRequest(function, parameters);
       }
-    lowerFunction(context_, nullptr, function, std::move(parameters), unit);
+    Returned returned =
+        lowerFunction(context_, nullptr, function, std::move(parameters), unit);
+    HandleFact fact;
+    fact.of = HandleFact::Of::CallResult;
+    fact.handle = handleOf(returned.value);
+    if (!isNull(returned.expression))
+      handleSource(source_, returned.expression, fact);
+    if (!fact.handle.empty() || !fact.via.empty())
+      analysis_.module.handles[name] = fact;
     finishUnit(unit);
   }
 
@@ -487,6 +509,7 @@ private:
 
     Node body = field(node, "body");
     collectFields(body, owner);
+    inherit(node, owner);
     forEachClassMember(
         body, [&](Node member, const std::vector<Node> &memberDecorators) {
           Node function{};
@@ -505,6 +528,41 @@ private:
             methodUnit(owner, methodName, member, function, memberDecorators,
                        controllerPrefix, classIdempotency);
         });
+  }
+
+  /// What the class's instances are, from its `extends` clause, and the
+  /// handle other files' `new X()` and `x: X` get.
+  void inherit(Node node, ClassContext &owner) {
+    forEachClassMember(field(node, "body"),
+                       [&](Node member, const std::vector<Node> &) {
+                         if (Node name = field(member, "name"); !isNull(name))
+                           owner.methods.insert(source_.str(name));
+                       });
+    owner.instance.role = Role::Service;
+    owner.instance.name = owner.name;
+    HandleFact fact;
+    fact.of = HandleFact::Of::Instance;
+    for (Node heritage : namedChildren(node)) {
+      if (!is(heritage, "class_heritage"))
+        continue;
+      for (Node clause : namedChildren(heritage)) {
+        Node base = unwrapTypes(field(clause, "value"));
+        if (!is(clause, "extends_clause") || !is(base, "identifier"))
+          continue;
+        Value inherited = valueOfNamedType(context_, source_.str(base),
+                                           field(clause, "type_arguments"));
+        if (inherited.role != Role::Service && !handleOf(inherited).empty()) {
+          owner.instance = inherited;
+          owner.instance.className = owner.name;
+        } else { // a class of the project, maybe imported: its instances'
+          fact.via = source_.str(base);
+          fact.viaOf = HandleFact::Of::Instance;
+        }
+      }
+    }
+    fact.handle = handleOf(owner.instance);
+    if (!owner.name.empty())
+      analysis_.module.handles[owner.name] = fact;
   }
 
   /// `this.x` values: constructor parameter properties and typed fields.
@@ -642,7 +700,7 @@ private:
     return text;
   }
 
-  const FileContext &context_;
+  FileContext &context_;
   const Source &source_;
   const FrameworkModels &models_;
   FileAnalysis &analysis_;
@@ -665,6 +723,11 @@ bool TypeScriptFrontend::handles(const std::string &path) const {
 }
 
 FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
+  return analyzeWith(file, nullptr);
+}
+
+FileAnalysis TypeScriptFrontend::analyzeWith(const SourceFile &file,
+                                             const NameHandles *handles) const {
   FileAnalysis analysis;
   analysis.path = file.path();
   if (looksMinified(file)) {
@@ -752,6 +815,9 @@ FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
     analysis.diagnostics.push_back(std::move(diagnostic));
   }
   FileContext context{source, builtinModels(), {}, &analysis.diagnostics};
+  context.module = &analysis.module;
+  context.handles = handles;
+  declareModule(source, root, analysis.module);
   context.moduleValues = moduleValues(context, root);
   FileWalker walker(context, analysis);
   walker.walk(root, survey.calls);

@@ -12,6 +12,8 @@ class TypeScriptFrontend : public Frontend {
 public:
   bool handles(const std::string &path) const override;
   FileAnalysis analyze(const SourceFile &file) const override;
+  FileAnalysis analyzeWith(const SourceFile &file,
+                           const NameHandles *handles) const override;
 };
 
 } // namespace racelint

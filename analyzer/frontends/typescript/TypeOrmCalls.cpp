@@ -5,6 +5,12 @@
 
 namespace racelint::ts {
 
+bool Lowerer::modelsRepositoryMethod(const std::string &method) const {
+  static const std::set<std::string> builders = {
+      "create", "merge", "createQueryBuilder", "query", "getRepository"};
+  return builders.count(method) || models_.typeorm.operations.count(method);
+}
+
 Value Lowerer::repositoryCall(const std::string &entity,
                               const std::string &method, std::vector<Node> args,
                               Node at) {
@@ -17,6 +23,7 @@ Value Lowerer::repositoryCall(const std::string &entity,
     instance.role = Role::EntityInstance;
     instance.name = entity;
     instance.createdColumns = shape.setColumns;
+    instance.fresh = true;
     return instance;
   }
   if (method == "merge" && !args.empty())
@@ -269,8 +276,12 @@ Value Lowerer::saveEntity(std::string entity, const std::vector<Node> &args,
       dataObject(target, event, false);
   } else {
     // An entity from elsewhere: save() inserts or updates by primary key.
+    // Given in a parameter, the caller's argument says which (see
+    // Event::rowParameter).
     event.kind = EventKind::Upsert;
     event.keyColumns = {"id"};
+    if (instance.parameters.size() == 1 && is(target, "identifier"))
+      event.rowParameter = *instance.parameters.begin();
   }
   if (!remove) {
     for (const SetColumn &set : instance.createdColumns)
