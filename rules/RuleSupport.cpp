@@ -80,6 +80,51 @@ bool sameRow(const Event &read, const Event &write) {
          intersects(read.keyColumns, write.keyColumns);
 }
 
+ChangedColumns changedColumns(const RuleInput &input) {
+  ChangedColumns changed;
+  forEachUnit(input, [&](const Unit &unit) {
+    for (const Event &event : unit.events)
+      if (event.kind == EventKind::Update || event.kind == EventKind::Upsert)
+        for (const SetColumn &set : event.setColumns)
+          if (!set.column.empty())
+            changed.emplace(event.table, set.column);
+  });
+  return changed;
+}
+
+std::vector<std::string>
+checkedIdentity(const Schema &schema, const Event &read, const Event &write) {
+  std::vector<std::string> identity = rowIdentity(schema, write);
+  // A read by another unique key names the row too: not state.
+  if (const Table *table = schema.findTable(read.table))
+    if (const UniqueKey *key = table->uniqueKeyWithin(read.keyColumns);
+        key && !key->partial)
+      for (const std::string &column : key->columns)
+        if (!contains(identity, column))
+          identity.push_back(column);
+  return identity;
+}
+
+std::vector<std::string> checkedState(const Schema &schema, const Event &read,
+                                      const Event &write,
+                                      const ChangedColumns &changed) {
+  std::vector<std::string> identity = checkedIdentity(schema, read, write);
+  std::vector<std::string> state;
+  for (const std::string &column : read.predicateColumns)
+    if (!contains(identity, column))
+      state.push_back(column);
+  const std::vector<std::string> &tested =
+      read.testedColumns ? *read.testedColumns : read.readColumns;
+  for (const std::string &column : tested)
+    if (!contains(identity, column) && !contains(state, column))
+      state.push_back(column);
+  if (read.testedColumns)
+    std::erase_if(state, [&](const std::string &column) {
+      return !changed.count({read.table, column});
+    });
+  return state;
+}
+
 const Column *versionColumnOf(const Schema &schema, const std::string &table) {
   const Table *found = schema.findTable(table);
   return found ? found->versionColumn() : nullptr;

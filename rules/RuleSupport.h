@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,26 @@ std::vector<std::string> rowIdentity(const Schema &schema, const Event &write);
 /// The read and the write name the same row(s): same table, a shared
 /// equality column.
 bool sameRow(const Event &read, const Event &write);
+
+/// (table, column) pairs some update of the project sets by name: the row
+/// state that can change. A column no write changes (an owner, a parent's
+/// key, a role's type) picks the row; testing it checks no state.
+using ChangedColumns = std::set<std::pair<std::string, std::string>>;
+ChangedColumns changedColumns(const RuleInput &input);
+
+/// The columns that name the row `read` checked and `write` writes: the
+/// write's identity, and the read's unique key.
+std::vector<std::string> checkedIdentity(const Schema &schema,
+                                         const Event &read, const Event &write);
+
+/// The state of the row that `read` checked before `write`: its predicate's
+/// and its tested columns (every column it returned when the front-end does
+/// not know what was tested) that neither name the row nor, when known to
+/// be tested, stay as every write leaves them. Empty: the read only asked
+/// whether the row exists.
+std::vector<std::string> checkedState(const Schema &schema, const Event &read,
+                                      const Event &write,
+                                      const ChangedColumns &changed);
 
 /// The table's version column, if it has one.
 const Column *versionColumnOf(const Schema &schema, const std::string &table);

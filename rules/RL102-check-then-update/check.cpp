@@ -4,7 +4,6 @@
 
 #include "RuleSupport.h"
 
-#include <set>
 
 namespace racelint {
 namespace {
@@ -15,17 +14,7 @@ public:
 
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
-    // Columns some update of the project sets by name: the row state that
-    // can change. A column no write changes (an owner, a parent's key, a
-    // role's type) picks the row; testing it checks no state.
-    std::set<std::pair<std::string, std::string>> changed;
-    rules::forEachUnit(input, [&](const Unit &unit) {
-      for (const Event &event : unit.events)
-        if (event.kind == EventKind::Update || event.kind == EventKind::Upsert)
-          for (const SetColumn &set : event.setColumns)
-            if (!set.column.empty())
-              changed.emplace(event.table, set.column);
-    });
+    rules::ChangedColumns changed = rules::changedColumns(input);
     rules::forEachUnit(input, [&](const Unit &unit) {
       for (const Event &write : unit.events) {
         if (write.kind != EventKind::Update && write.kind != EventKind::Delete)
@@ -39,8 +28,7 @@ public:
 
 private:
   bool checkPair(const Schema &schema, const Unit &unit, EventIndex guard,
-                 const Event &write,
-                 const std::set<std::pair<std::string, std::string>> &changed,
+                 const Event &write, const rules::ChangedColumns &changed,
                  std::vector<Finding> &findings) const {
     const Event &read = unit.events[guard];
     if (read.kind != EventKind::Read || !rules::sameRow(read, write))
@@ -59,32 +47,10 @@ private:
         rules::serialisedBefore(unit, guard, write, /*parentRowsCount=*/false))
       return false;
 
-    std::vector<std::string> identity = rules::rowIdentity(schema, write);
-    // A read by another unique key names the row too: not state.
-    if (const Table *table = schema.findTable(read.table))
-      if (const UniqueKey *key = table->uniqueKeyWithin(read.keyColumns);
-          key && !key->partial)
-        for (const std::string &column : key->columns)
-          if (!rules::contains(identity, column))
-            identity.push_back(column);
-    std::vector<std::string> state;
-    for (const std::string &column : read.predicateColumns)
-      if (!rules::contains(identity, column))
-        state.push_back(column);
-    // What the code tested of the result, when the front-end knows it;
-    // otherwise every column the read returned.
-    const std::vector<std::string> &tested =
-        read.testedColumns ? *read.testedColumns : read.readColumns;
-    for (const std::string &column : tested)
-      if (!rules::contains(identity, column) && !rules::contains(state, column))
-        state.push_back(column);
-    // Known tested columns that nothing ever changes are not state.
-    if (read.testedColumns)
-      state.erase(std::remove_if(state.begin(), state.end(),
-                                 [&](const std::string &column) {
-                                   return !changed.count({read.table, column});
-                                 }),
-                  state.end());
+    std::vector<std::string> identity =
+        rules::checkedIdentity(schema, read, write);
+    std::vector<std::string> state =
+        rules::checkedState(schema, read, write, changed);
     if (read.testedColumns && state.empty())
       return false; // only "does the row exist?": a vanished row is not
                     // written, so nothing is overwritten

@@ -15,6 +15,7 @@ public:
              std::vector<Finding> &findings) const override {
     const std::vector<std::string> &tokenHeaders =
         metadata().option("concurrency-headers");
+    rules::ChangedColumns changed = rules::changedColumns(input);
     rules::forEachUnit(input, [&](const Unit &unit) {
       if (!unit.http ||
           (unit.http->method != "PUT" && unit.http->method != "PATCH"))
@@ -28,7 +29,7 @@ public:
             rules::versionColumnOf(input.schema, write.table) ||
             rules::isCompareAndSet(input.schema, write) ||
             rules::protectedByLockOrIsolation(unit, i) ||
-            decidedByStateCheck(unit, write))
+            decidedByStateCheck(input.schema, unit, write, changed))
           continue; // a versioned table's unchecked write is RL202's
         Finding finding = makeFinding(
             write.where,
@@ -46,12 +47,14 @@ public:
 private:
   /// A check of the row's state decides the write: a state transition, not
   /// an edit (RL102 judges it), as opposed to a mere existence check.
-  static bool decidedByStateCheck(const Unit &unit, const Event &write) {
+  static bool decidedByStateCheck(const Schema &schema, const Unit &unit,
+                                  const Event &write,
+                                  const rules::ChangedColumns &changed) {
     return std::any_of(
         write.guardedBy.begin(), write.guardedBy.end(), [&](EventIndex index) {
           const Event &read = unit.events[index];
           return read.kind == EventKind::Read && rules::sameRow(read, write) &&
-                 (!read.testedColumns || !read.testedColumns->empty());
+                 !rules::checkedState(schema, read, write, changed).empty();
         });
   }
 };
