@@ -30,6 +30,16 @@ void forEachUnit(const RuleInput &input,
       visit(unit);
 }
 
+void forEachUnit(const RuleInput &input, std::vector<Finding> &findings,
+                 const std::function<void(const Unit &)> &visit) {
+  forEachUnit(input, [&](const Unit &unit) {
+    std::size_t before = findings.size();
+    visit(unit);
+    for (std::size_t i = before; i < findings.size(); ++i)
+      findings[i].unit = {unit.name, unit.declared};
+  });
+}
+
 bool sameTransaction(const Event &a, const Event &b) {
   return a.inTx && b.inTx && *a.inTx == *b.inTx;
 }

@@ -24,6 +24,11 @@ std::string columnList(const std::string &table,
 /// Calls `visit` for every unit of every file.
 void forEachUnit(const RuleInput &input,
                  const std::function<void(const Unit &)> &visit);
+/// The same, for a rule's pass that reports: each finding `visit` adds is
+/// marked as the unit's (Finding::unit), so that its code flow follows the
+/// calls of that unit.
+void forEachUnit(const RuleInput &input, std::vector<Finding> &findings,
+                 const std::function<void(const Unit &)> &visit);
 
 /// Both events run in one and the same transaction.
 bool sameTransaction(const Event &a, const Event &b);

@@ -403,13 +403,26 @@ void buildSchemaAndCheck(ScanResult &result,
     if (source != result.sources.end())
       finding.suppression = findSuppression(source->second, finding);
   }
+  addCallSites(result.files, result.findings);
   auto findingKey = [](const Finding &f) {
     return std::tie(f.where.file, f.where.line, f.where.column, f.ruleId,
                     f.message);
   };
+  // The same act reported in several calling contexts is reported once,
+  // with the longest code flow: from the outermost caller, the handler.
+  auto flowWheres = [](const Finding &f) {
+    std::vector<SourceLocation> wheres;
+    for (const RelatedLocation &step : f.flow)
+      wheres.push_back(step.where);
+    return wheres;
+  };
   std::sort(result.findings.begin(), result.findings.end(),
             [&](const Finding &a, const Finding &b) {
-              return findingKey(a) < findingKey(b);
+              if (findingKey(a) != findingKey(b))
+                return findingKey(a) < findingKey(b);
+              if (a.flow.size() != b.flow.size())
+                return a.flow.size() > b.flow.size();
+              return flowWheres(a) < flowWheres(b);
             });
   result.findings.erase(std::unique(result.findings.begin(),
                                     result.findings.end(),
@@ -417,7 +430,6 @@ void buildSchemaAndCheck(ScanResult &result,
                                       return findingKey(a) == findingKey(b);
                                     }),
                         result.findings.end());
-  addCallSites(result.files, result.findings);
 
   for (const FileAnalysis &file : result.files)
     result.diagnostics.insert(result.diagnostics.end(),

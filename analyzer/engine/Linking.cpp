@@ -473,34 +473,67 @@ void addCallSites(const std::vector<FileAnalysis> &files,
   // Of the paths that reach an act, the longest (from the outermost caller,
   // a handler), then the first in order: one path, the same on every run.
   std::map<SourceLocation, std::vector<SourceLocation>> paths;
+  // And within each unit, the path by which it reaches an act: the one a
+  // finding about that unit shows.
+  using UnitKey = std::pair<std::string, SourceLocation>;
+  std::map<UnitKey, std::map<SourceLocation, std::vector<SourceLocation>>>
+      unitPaths;
+  auto keep = [](std::map<SourceLocation, std::vector<SourceLocation>> &in,
+                 const Event &event) {
+    auto [path, inserted] = in.emplace(event.where, event.callPath);
+    bool longer = event.callPath.size() > path->second.size() ||
+                  (event.callPath.size() == path->second.size() &&
+                   event.callPath < path->second);
+    if (!inserted && longer)
+      path->second = event.callPath;
+  };
   for (const FileAnalysis &file : files)
     for (const Unit &unit : file.units)
       for (const Event &event : unit.events) {
         if (event.callPath.empty())
           continue;
         callSites[event.where].insert(event.callPath.front());
-        auto [path, inserted] = paths.emplace(event.where, event.callPath);
-        bool longer = event.callPath.size() > path->second.size() ||
-                      (event.callPath.size() == path->second.size() &&
-                       event.callPath < path->second);
-        if (!inserted && longer)
-          path->second = event.callPath;
+        keep(paths, event);
+        keep(unitPaths[{unit.name, unit.declared}], event);
       }
+  const std::map<SourceLocation, std::vector<SourceLocation>> none;
   for (Finding &finding : findings) {
-    auto sites = callSites.find(finding.where);
-    if (sites == callSites.end())
-      continue;
-    std::size_t added = 0;
-    for (const SourceLocation &site : sites->second)
-      if (added++ < kMaxCallSites)
-        finding.related.push_back({site, "reached from this call"});
-    // The code flow starts where the application calls in, hop by hop.
-    std::vector<RelatedLocation> hops;
-    for (const SourceLocation &site : paths.at(finding.where))
-      hops.push_back({site, "calls the code below"});
-    if (finding.flow.empty())
-      finding.flow.push_back({finding.where, "the act"});
-    finding.flow.insert(finding.flow.begin(), hops.begin(), hops.end());
+    if (auto sites = callSites.find(finding.where); sites != callSites.end()) {
+      std::size_t added = 0;
+      for (const SourceLocation &site : sites->second)
+        if (added++ < kMaxCallSites)
+          finding.related.push_back({site, "reached from this call"});
+    }
+    // Each step of the code flow (the act, the check; for a handler's
+    // finding, the effects it names) is reached where the application calls
+    // in, hop by hop; a hop two steps share is listed once.
+    const auto &ownPaths = finding.unit.first.empty() ? paths
+                           : unitPaths.count(finding.unit)
+                               ? unitPaths.at(finding.unit)
+                               : none;
+    std::vector<RelatedLocation> steps = finding.flow;
+    bool actIsStep = std::any_of(steps.begin(), steps.end(),
+                                 [&](const RelatedLocation &step) {
+                                   return step.where == finding.where;
+                                 });
+    if (steps.empty() && !ownPaths.count(finding.where)) {
+      for (const RelatedLocation &related : finding.related)
+        if (ownPaths.count(related.where))
+          steps.push_back(related);
+    } else if (!actIsStep && ownPaths.count(finding.where)) {
+      steps.insert(steps.begin(), {finding.where, "the act"});
+    }
+    std::vector<RelatedLocation> flow;
+    std::set<SourceLocation> listed;
+    for (const RelatedLocation &step : steps) {
+      if (auto path = ownPaths.find(step.where); path != ownPaths.end())
+        for (const SourceLocation &site : path->second)
+          if (listed.insert(site).second)
+            flow.push_back({site, "calls the code below"});
+      flow.push_back(step);
+    }
+    if (flow.size() > finding.flow.size())
+      finding.flow = std::move(flow);
   }
 }
 

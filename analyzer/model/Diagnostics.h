@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace racelint {
@@ -37,6 +38,9 @@ struct Finding {
   std::vector<RelatedLocation> related;
   /// The code flow from the check to the act, in execution order.
   std::vector<RelatedLocation> flow;
+  /// The unit whose events the finding judged (its name and declaration),
+  /// when a rule judged one: the calls its flow follows are that unit's.
+  std::pair<std::string, SourceLocation> unit;
   /// Set when an inline `racelint-ignore` comment suppresses the finding.
   std::optional<std::string> suppression;
 };

@@ -13,7 +13,7 @@ public:
 
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
-    rules::forEachUnit(input, [&](const Unit &unit) {
+    rules::forEachUnit(input, findings, [&](const Unit &unit) {
       for (const Event &insert : unit.events) {
         if (insert.kind != EventKind::Insert)
           continue;

@@ -4,7 +4,6 @@
 
 #include "RuleSupport.h"
 
-
 namespace racelint {
 namespace {
 
@@ -15,7 +14,7 @@ public:
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
     rules::ChangedColumns changed = rules::changedColumns(input);
-    rules::forEachUnit(input, [&](const Unit &unit) {
+    rules::forEachUnit(input, findings, [&](const Unit &unit) {
       for (const Event &write : unit.events) {
         if (write.kind != EventKind::Update && write.kind != EventKind::Delete)
           continue;
@@ -27,6 +26,20 @@ public:
   }
 
 private:
+  /// The write is decided again, later, by a locked read of its row (a
+  /// database function called after the check: `SELECT ... FOR UPDATE`, test,
+  /// write): that locked check is what counts, not the earlier one.
+  static bool relockedBeforeWrite(const Unit &unit, EventIndex check,
+                                  const Event &write) {
+    return std::any_of(write.guardedBy.begin(), write.guardedBy.end(),
+                       [&](EventIndex index) {
+                         const Event &read = unit.events[index];
+                         return index > check && read.kind == EventKind::Read &&
+                                rules::sameRow(read, write) &&
+                                rules::readLocksUntil(read, write);
+                       });
+  }
+
   bool checkPair(const Schema &schema, const Unit &unit, EventIndex guard,
                  const Event &write, const rules::ChangedColumns &changed,
                  std::vector<Finding> &findings) const {
@@ -44,7 +57,9 @@ private:
       return false; // RL202: the version check is the fix
     if (rules::readLocksUntil(read, write) ||
         rules::isolationOf(unit, write) >= Isolation::RepeatableRead ||
-        rules::serialisedBefore(unit, guard, write, /*parentRowsCount=*/false))
+        rules::serialisedBefore(unit, guard, write,
+                                /*parentRowsCount=*/false) ||
+        relockedBeforeWrite(unit, guard, write))
       return false;
 
     std::vector<std::string> identity =

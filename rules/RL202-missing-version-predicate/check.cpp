@@ -13,7 +13,7 @@ public:
 
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
-    rules::forEachUnit(input, [&](const Unit &unit) {
+    rules::forEachUnit(input, findings, [&](const Unit &unit) {
       for (EventIndex i = 0; i < unit.events.size(); ++i) {
         if (!rules::versionRuleCovers(input.schema, unit, i))
           continue;

@@ -12,7 +12,7 @@ public:
 
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
-    rules::forEachUnit(input, [&](const Unit &unit) {
+    rules::forEachUnit(input, findings, [&](const Unit &unit) {
       for (const Event &write : unit.events) {
         if (write.kind != EventKind::Update ||
             !rules::testsVersion(input.schema, write))

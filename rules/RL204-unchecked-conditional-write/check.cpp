@@ -13,7 +13,7 @@ public:
 
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
-    rules::forEachUnit(input, [&](const Unit &unit) {
+    rules::forEachUnit(input, findings, [&](const Unit &unit) {
       if (unit.kind == Unit::Kind::SqlScript)
         return; // a script has no caller to tell
       for (const Event &write : unit.events) {

@@ -16,7 +16,7 @@ public:
     const std::vector<std::string> &tokenHeaders =
         metadata().option("concurrency-headers");
     rules::ChangedColumns changed = rules::changedColumns(input);
-    rules::forEachUnit(input, [&](const Unit &unit) {
+    rules::forEachUnit(input, findings, [&](const Unit &unit) {
       if (!unit.http ||
           (unit.http->method != "PUT" && unit.http->method != "PATCH"))
         return;

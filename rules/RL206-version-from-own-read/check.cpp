@@ -12,7 +12,7 @@ public:
 
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
-    rules::forEachUnit(input, [&](const Unit &unit) {
+    rules::forEachUnit(input, findings, [&](const Unit &unit) {
       for (const Event &write : unit.events) {
         // Only a client's edit can be stale: a write of values the server
         // computed (a status change, a stock moved by a delta) is protected

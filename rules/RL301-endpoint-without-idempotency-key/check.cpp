@@ -31,7 +31,7 @@ public:
 
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
-    rules::forEachUnit(input, [&](const Unit &unit) {
+    rules::forEachUnit(input, findings, [&](const Unit &unit) {
       if (!unit.http || unit.http->idempotencyMiddleware ||
           rules::isWebhook(unit, metadata().option("signature-headers")))
         return; // a webhook is RL303's

@@ -13,7 +13,7 @@ public:
 
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
-    rules::forEachUnit(input, [&](const Unit &unit) {
+    rules::forEachUnit(input, findings, [&](const Unit &unit) {
       for (const Event &event : unit.events) {
         if (event.kind != EventKind::ExternalEffect ||
             event.effectKind != "payment" || event.idempotencyKeyPassed)

@@ -12,7 +12,7 @@ public:
 
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
-    rules::forEachUnit(input, [&](const Unit &unit) {
+    rules::forEachUnit(input, findings, [&](const Unit &unit) {
       for (const Event &event : unit.events) {
         bool rowLock = rules::rowLockOutsideTransaction(event);
         bool scopedLock = event.kind == EventKind::Lock &&

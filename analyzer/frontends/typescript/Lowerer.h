@@ -63,6 +63,8 @@ private:
   Value subscript(Node node);
   Value headerRead(const std::string &name, Node at);
   Value unboundName(const std::string &name);
+  std::optional<std::string>
+  idempotencyHeaderFor(const std::string &field) const;
   Value newExpression(Node node);
   Value argumentsOf(Node arguments);
   /// `x = v`, `x.prop = v`, `x.prop += v`, `x.prop++` (update_expression

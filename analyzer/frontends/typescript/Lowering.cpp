@@ -419,6 +419,23 @@ Value Lowerer::expression(Node node) {
   return value;
 }
 
+/// A request field that carries the idempotency key a header would
+/// (`body.idempotencyKey`, `idempotency_key`): that header's name.
+std::optional<std::string>
+Lowerer::idempotencyHeaderFor(const std::string &field) const {
+  auto letters = [](const std::string &name) {
+    std::string kept;
+    for (unsigned char c : name)
+      if (std::isalnum(c))
+        kept.push_back(static_cast<char>(std::tolower(c)));
+    return kept;
+  };
+  for (const std::string &header : models_.http.idempotencyHeaders)
+    if (letters(header) == letters(field))
+      return header;
+  return std::nullopt;
+}
+
 /// What a name no scope binds is taken for: an imported client by its
 /// conventional name, or a class.
 Value Lowerer::unboundName(const std::string &name) {
@@ -472,9 +489,18 @@ Value Lowerer::member(Node node) {
   }
   if (object.envelope)
     return unwrapEnvelope(object, property);
+  if (object.fromRequest && object.role == Role::Plain)
+    if (auto header = idempotencyHeaderFor(property)) {
+      Value key = headerRead(*header, node); // the body's idempotency key
+      key.fromRequest = true;
+      return key;
+    }
   noteTestedColumn(object, property);
   Value result;
   result.absorb(object);
+  // A column of a loaded row: a later test of a name bound to it tests it.
+  if (object.loadedBy && object.role == Role::EntityInstance)
+    result.sourceColumn.emplace(*object.loadedBy, property);
   switch (object.role) {
   case Role::DataSource:
   case Role::QueryRunner:
@@ -644,13 +670,18 @@ Value Lowerer::binary(Node node) {
   if (!isNull(operatorNode))
     op = source_.str(operatorNode);
   if (op == "&&" || op == "||" || op == "??") {
-    Value test = condition(left);
+    // `row.name || fallback` outside a condition picks a value: it tests
+    // nothing of the row.
+    bool defaulting = op != "&&" && conditionDepth_ == 0;
+    Value test = defaulting ? expression(left) : condition(left);
     std::size_t saved = guards_.size();
     pushGuards(test.reads);
     Value result = expression(right);
     guards_.resize(saved);
     result.absorb(test);
     result.role = Role::Plain;
+    if (defaulting && !result.sourceColumn) // `row.tags || []` is the column
+      result.sourceColumn = test.sourceColumn;
     return result;
   }
   Value result = expression(left);
