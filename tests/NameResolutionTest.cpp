@@ -200,5 +200,93 @@ def pong(db, n):
       [](const Event &event) { return event.kind == EventKind::Call; }));
 }
 
+// TypeScript: what an imported name gives (a factory's client, a class that
+// extends a framework type) resolves through the importer's own imports,
+// relative paths, index files, re-exports and tsconfig.json `paths`.
+
+bool updatesOrders(const Unit &unit) {
+  return std::any_of(
+      unit.events.begin(), unit.events.end(), [](const Event &event) {
+        return event.kind == EventKind::Update && event.table == "orders";
+      });
+}
+
+const char *const kSupabaseFactory =
+    R"(import { createClient } from '@supabase/supabase-js';
+export const getAdminClient = () => createClient('url', 'key');
+)";
+
+const char *const kMarkPaid = R"(export async function markPaid(id: string) {
+  await getAdminClient().from('orders').update({ status: 'paid' }).eq('id', id);
+}
+)";
+
+TEST(NameResolution, TypeScriptFactoryThroughPathsAndIndex) {
+  ScanResult result = scanFiles(
+      {{"tsconfig.json", R"({
+  // comments are allowed, as tsc allows them
+  "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./src/*"] } }
+})"},
+       {"src/lib/supabase/admin.ts", kSupabaseFactory},
+       {"src/lib/supabase/index.ts", "export * from './admin';\n"},
+       {"src/lib/orders.ts",
+        std::string("import { getAdminClient } from '@/lib/supabase';\n") +
+            kMarkPaid}});
+  const Unit *markPaid = unitNamed(result, "markPaid");
+  ASSERT_NE(markPaid, nullptr);
+  EXPECT_TRUE(updatesOrders(*markPaid));
+}
+
+TEST(NameResolution, TypeScriptSameNamedFactoryNotImportedIsNotUsed) {
+  // The supabase factory exists, but this module imports another one.
+  ScanResult result = scanFiles(
+      {{"src/admin.ts", kSupabaseFactory},
+       {"src/legacy.ts", "export function getAdminClient() { return {}; }\n"},
+       {"src/orders.ts",
+        std::string("import { getAdminClient } from './legacy';\n") +
+            kMarkPaid},
+       {"src/unimported.ts", kMarkPaid}});
+  for (const FileAnalysis &file : result.files)
+    for (const Unit &unit : file.units)
+      EXPECT_FALSE(updatesOrders(unit)) << file.path << " " << unit.name;
+}
+
+TEST(NameResolution, TypeScriptCustomRepositoryInjectedByType) {
+  ScanResult result = scanFiles(
+      {{"src/band.entity.ts",
+        R"(import { Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+@Entity()
+export class Band {
+  @PrimaryGeneratedColumn() id: number;
+  @Column() name: string;
+}
+)"},
+       {"src/bands.repository.ts", R"(import { Repository } from 'typeorm';
+import { Band } from './band.entity';
+export class BandsRepository extends Repository<Band> {
+  byName(name: string) { return this.findOne({ where: { name } }); }
+}
+)"},
+       {"src/bands.service.ts",
+        R"(import { BandsRepository } from './bands.repository';
+export class BandsService {
+  constructor(private readonly bands: BandsRepository) {}
+  rename(id: number, name: string) { return this.bands.update(id, { name }); }
+  find(name: string) { return this.bands.byName(name); }
+}
+)"}});
+  const Unit *rename = unitNamed(result, "BandsService.rename");
+  const Unit *find = unitNamed(result, "BandsService.find");
+  ASSERT_NE(rename, nullptr);
+  ASSERT_NE(find, nullptr);
+  ASSERT_FALSE(rename->events.empty());
+  EXPECT_EQ(rename->events.front().kind, EventKind::Update);
+  EXPECT_EQ(rename->events.front().table, "band");
+  // Its own method is called like a service's, and reads through TypeORM's.
+  ASSERT_FALSE(find->events.empty());
+  EXPECT_EQ(find->events.front().kind, EventKind::Read);
+  EXPECT_EQ(find->events.front().keyColumns, std::vector<std::string>{"name"});
+}
+
 } // namespace
 } // namespace racelint

@@ -99,4 +99,13 @@ TEST(Report, PlainMessageDropsLinks) {
   EXPECT_EQ(plainMessage("after [a check](1) on x"), "after a check on x");
 }
 
+TEST(Report, RouteBracketsAreTheMessagesOwn) {
+  const std::string message =
+      "POST /orders/[id]/pay performs [a payment](1) twice";
+  EXPECT_EQ(plainMessage(message), "POST /orders/[id]/pay performs a payment "
+                                   "twice");
+  EXPECT_EQ(sarifMessage(message),
+            "POST /orders/\\[id\\]/pay performs [a payment](1) twice");
+}
+
 } // namespace

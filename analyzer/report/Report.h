@@ -33,7 +33,12 @@ std::string writeModelJson(const ScanResult &scan);
 /// The Markdown page of a rule (docs/rules/, `racelint explain`).
 std::string ruleMarkdown(const RuleMetadata &rule);
 
-/// The message with `[text](N)` links reduced to their text.
+/// The message with `[text](N)` links reduced to their text. Other square
+/// brackets (a route's `[id]`) are the message's own.
 std::string plainMessage(const std::string &message);
+/// The message as SARIF's message text: its `[text](N)` links kept, its
+/// own square brackets escaped with a backslash, as SARIF (3.11.6) requires
+/// of a message with embedded links.
+std::string sarifMessage(const std::string &message);
 
 } // namespace racelint

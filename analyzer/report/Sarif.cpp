@@ -111,7 +111,7 @@ std::string writeSarif(const ReportInput &input) {
     if (auto it = ruleIndex.find(finding.ruleId); it != ruleIndex.end())
       result["ruleIndex"] = it->second;
     result["level"] = sarifLevel(finding.level);
-    result["message"] = {{"text", finding.message}};
+    result["message"] = {{"text", sarifMessage(finding.message)}};
     result["locations"] = Json::array(
         {{{"physicalLocation", physicalLocation(finding.where, scan)}}});
     std::string hash = lineHash(finding, scan);

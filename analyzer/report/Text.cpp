@@ -3,7 +3,10 @@
 #include "model/Utf8.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <optional>
+#include <utility>
 
 namespace racelint {
 namespace {
@@ -41,22 +44,55 @@ void appendLocated(std::string &out, const ScanResult &scan,
 
 } // namespace
 
+namespace {
+
+/// A link `[text](N)` starting at `at`: the end of its text and the index
+/// of its closing parenthesis.
+std::optional<std::pair<std::size_t, std::size_t>>
+linkAt(const std::string &message, std::size_t at) {
+  if (message[at] != '[')
+    return std::nullopt;
+  std::size_t close = message.find_first_of("[]", at + 1);
+  if (close == std::string::npos || message[close] != ']' ||
+      close + 1 >= message.size() || message[close + 1] != '(')
+    return std::nullopt;
+  std::size_t end = close + 2;
+  while (end < message.size() &&
+         std::isdigit(static_cast<unsigned char>(message[end])))
+    ++end;
+  if (end == close + 2 || end >= message.size() || message[end] != ')')
+    return std::nullopt;
+  return std::make_pair(close, end);
+}
+
+} // namespace
+
 std::string plainMessage(const std::string &message) {
   std::string plain;
   for (std::size_t i = 0; i < message.size(); ++i) {
-    if (message[i] == '[') {
-      std::size_t close = message.find("](", i);
-      std::size_t end =
-          close == std::string::npos ? close : message.find(')', close);
-      if (end != std::string::npos) {
-        plain += message.substr(i + 1, close - i - 1);
-        i = end;
-        continue;
-      }
+    if (auto link = linkAt(message, i)) {
+      plain += message.substr(i + 1, link->first - i - 1);
+      i = link->second;
+      continue;
     }
     plain += message[i];
   }
   return plain;
+}
+
+std::string sarifMessage(const std::string &message) {
+  std::string text;
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    if (auto link = linkAt(message, i)) {
+      text += message.substr(i, link->second - i + 1);
+      i = link->second;
+      continue;
+    }
+    if (message[i] == '[' || message[i] == ']' || message[i] == '\\')
+      text += '\\';
+    text += message[i];
+  }
+  return text;
 }
 
 std::string writeText(const ReportInput &input) {

@@ -18,6 +18,13 @@ Value valueOfType(const FileContext &context, Node typeAnnotation) {
       return {};
     type = children.front();
   }
+  if (is(type, "union_type")) { // `Stripe | null`: the member that is one
+    for (Node member : namedChildren(type))
+      if (Value value = valueOfType(context, member);
+          value.role != Role::Plain || value.fromRequest)
+        return value;
+    return {};
+  }
   Node nameNode = is(type, "generic_type") ? field(type, "name") : type;
   std::string name;
   if (is(nameNode, "nested_type_identifier")) { // Prisma.TransactionClient
@@ -27,6 +34,11 @@ Value valueOfType(const FileContext &context, Node typeAnnotation) {
     name = source.str(nameNode);
   } else {
     return {};
+  }
+  if (name == "Promise" && is(type, "generic_type")) { // what it resolves to
+    std::vector<Node> arguments = namedChildren(field(type, "type_arguments"));
+    return arguments.empty() ? Value{}
+                             : valueOfType(context, arguments.front());
   }
   return valueOfNamedType(
       context, name,

@@ -394,6 +394,13 @@ private:
     HandleFact fact;
     fact.of = HandleFact::Of::CallResult;
     fact.handle = handleOf(returned.value);
+    // Or the framework handle its declared return type names
+    // (`function getStripe(): Stripe`).
+    if (Node type = field(function, "return_type");
+        fact.handle.empty() && !isNull(type))
+      if (Value declared = valueOfType(context_, type);
+          declared.role != Role::Service)
+        fact.handle = handleOf(declared);
     if (!isNull(returned.expression))
       handleSource(source_, returned.expression, fact);
     if (!fact.handle.empty() || !fact.via.empty())
