@@ -190,10 +190,10 @@ EsModules::resolve(std::size_t from, const std::string &specifier) const {
   return std::nullopt;
 }
 
-std::optional<std::string> EsModules::handle(std::size_t file,
-                                             const std::string &name,
-                                             HandleFact::Of of,
-                                             int depth) const {
+std::optional<HandleFact> EsModules::handle(std::size_t file,
+                                            const std::string &name,
+                                            HandleFact::Of of,
+                                            int depth) const {
   if (depth > kMaxChain)
     return std::nullopt;
   const ModuleFacts &module = files_[file].module;
@@ -205,10 +205,10 @@ std::optional<std::string> EsModules::handle(std::size_t file,
       // only when it is a framework's handle (a class that extends a
       // project class that extends Repository<Band> is a repository).
       if (auto via = handle(file, fact.via, fact.viaOf, depth + 1);
-          via && (fact.handle.empty() || !via->starts_with("Service")))
+          via && (fact.handle.empty() || !via->application))
         return via;
     if (!fact.handle.empty())
-      return fact.handle;
+      return fact;
     return std::nullopt;
   }
   auto imported = module.imports.find(name);
@@ -220,10 +220,10 @@ std::optional<std::string> EsModules::handle(std::size_t file,
   return exported(*target, imported->second.name, of, depth + 1);
 }
 
-std::optional<std::string> EsModules::exported(std::size_t file,
-                                               const std::string &name,
-                                               HandleFact::Of of,
-                                               int depth) const {
+std::optional<HandleFact> EsModules::exported(std::size_t file,
+                                              const std::string &name,
+                                              HandleFact::Of of,
+                                              int depth) const {
   if (depth > kMaxChain)
     return std::nullopt;
   const ModuleFacts &module = files_[file].module;
@@ -241,10 +241,11 @@ std::vector<NameHandles> EsModules::learnedHandles() const {
   for (std::size_t f = 0; f < files_.size(); ++f)
     for (const auto &[name, assumed] : files_[f].module.assumed)
       if (auto known = handle(f, name, assumed.of, 0);
-          known && *known != assumed.handle) {
+          known && known->handle != assumed.handle) {
         HandleFact fact;
         fact.of = assumed.of;
-        fact.handle = *known;
+        fact.handle = known->handle;
+        fact.application = known->application;
         learned[f].emplace(name, std::move(fact));
       }
   return learned;

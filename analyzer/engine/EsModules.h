@@ -48,10 +48,11 @@ private:
   std::optional<PathMapping>
   readConfig(const std::string &file, const std::string &directory, int depth);
   std::optional<std::size_t> fileAt(const std::string &path) const;
-  std::optional<std::string> handle(std::size_t file, const std::string &name,
-                                    HandleFact::Of of, int depth) const;
-  std::optional<std::string> exported(std::size_t file, const std::string &name,
-                                      HandleFact::Of of, int depth) const;
+  /// What `name` of `file`'s scope gives as `of`: a known handle.
+  std::optional<HandleFact> handle(std::size_t file, const std::string &name,
+                                   HandleFact::Of of, int depth) const;
+  std::optional<HandleFact> exported(std::size_t file, const std::string &name,
+                                     HandleFact::Of of, int depth) const;
 
   const std::vector<FileAnalysis> &files_;
   std::string baseDirectory_;

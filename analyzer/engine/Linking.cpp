@@ -105,22 +105,14 @@ private:
       return mapped;
     };
 
-    // Calls to units that throw unless their reads pass: the guards of the
-    // call, and those reads (in `result`'s indices).
-    std::vector<std::pair<std::vector<EventIndex>, std::vector<EventIndex>>>
-        throwingCalls;
-    std::vector<EventIndex> exitGuards;
-    // An event under the same conditions as such a call, after it, runs only
-    // if the callee did not throw.
-    auto addExitGuards = [&](const std::vector<EventIndex> &original,
-                             std::vector<EventIndex> &guards) {
-      for (const auto &[callGuards, reads] : throwingCalls)
-        if (std::all_of(callGuards.begin(), callGuards.end(),
-                        [&](EventIndex g) {
-                          return std::find(original.begin(), original.end(),
-                                           g) != original.end();
-                        }))
-          appendUnique(guards, reads);
+    // Reads (in `result`'s indices) that a callee made on every path threw
+    // unless they found their row: what follows the call ran only if they
+    // did. That decides the updates and deletes of the row, not an insert
+    // (a row that exists is not what an insert checked for).
+    std::vector<EventIndex> existenceGuards, exitGuards;
+    auto addExitGuards = [&](EventKind kind, std::vector<EventIndex> &guards) {
+      if (kind != EventKind::Insert && kind != EventKind::Upsert)
+        appendUnique(guards, existenceGuards);
     };
 
     for (EventIndex i = 0; i < unit.events.size(); ++i) {
@@ -137,7 +129,7 @@ private:
       if (!target) {
         Event copy = event;
         copy.guardedBy = remap(event.guardedBy);
-        addExitGuards(event.guardedBy, copy.guardedBy);
+        addExitGuards(event.kind, copy.guardedBy);
         copy.valueFrom = remap(event.valueFrom);
         copy.inTx = remapOne(event.inTx);
         std::vector<std::pair<std::string, EventIndex>> predicateValueFrom;
@@ -155,7 +147,6 @@ private:
         continue;
       }
       std::vector<EventIndex> callGuards = remap(event.guardedBy);
-      addExitGuards(event.guardedBy, callGuards);
       std::optional<EventIndex> callTx = remapOne(event.inTx);
       Event call = event;
       for (CallArgument &argument : call.arguments)
@@ -203,6 +194,7 @@ private:
         nameTableFromReceiver(spliced, receiver);
         nameRowFromRead(spliced, result);
         appendUnique(spliced.guardedBy, callGuards);
+        addExitGuards(spliced.kind, spliced.guardedBy);
         spliced.callPath.insert(spliced.callPath.begin(), event.where);
         if (returned(inner)) {
           newIndices[i].push_back(result.size());
@@ -219,14 +211,15 @@ private:
         }
         result.push_back(std::move(spliced));
       }
-      if (!callee.exitGuards.empty()) {
-        std::vector<EventIndex> reads;
+      // Only a check of existence: a helper that tests the row's state too
+      // decides its own writes with it, not its callers'.
+      if (event.onEveryPath)
         for (EventIndex read : callee.exitGuards)
-          reads.push_back(read + offset);
-        if (event.guardedBy.empty())
-          appendUnique(exitGuards, reads);
-        throwingCalls.emplace_back(event.guardedBy, std::move(reads));
-      }
+          if (const auto &tested = callee.events[read].testedColumns;
+              tested && tested->empty()) {
+            appendUnique(existenceGuards, {read + offset});
+            appendUnique(exitGuards, {read + offset});
+          }
     }
     appendUnique(exitGuards, remap(unit.exitGuards));
     Expansion expansion{std::move(result), remap(unit.returnedReads),

@@ -57,6 +57,9 @@ struct HandleFact {
   enum class Of { Value, CallResult, Instance };
   Of of = Of::Value;
   std::string handle;
+  /// The handle names the project's own code (an instance of one of its
+  /// classes), not a framework's: a subclass keeps its own name then.
+  bool application = false;
   std::string via;
   Of viaOf = Of::Value;
 };

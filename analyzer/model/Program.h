@@ -131,6 +131,10 @@ struct Event {
   /// name rather than the caller's imports.
   std::vector<CallArgument> arguments;
   bool callsDatabaseFunction = false;
+  /// A call made on every path through the caller up to what follows it (in
+  /// its top-level statements, not under a branch, loop or callback): a
+  /// callee that throws when a row is missing guards what follows.
+  bool onEveryPath = false;
   /// For each predicate column whose compared value derives from a read of
   /// this unit: the column and that read. An empty column stands for the
   /// declared version column the ORM tests itself (`testsDeclaredVersion`).

@@ -191,7 +191,7 @@ template <typename Archive> void fields(Archive &a, Event &v) {
       a(v.incrementsDeclaredVersion), a(v.testsDeclaredVersion),
       a(v.valuesFromRequest), a(v.valueParameters), a(v.tableParameter),
       a(v.tableAttribute), a(v.rowParameter), a(v.arguments),
-      a(v.callsDatabaseFunction), a(v.predicateValueFrom), a(v.lock),
+      a(v.callsDatabaseFunction), a(v.onEveryPath), a(v.predicateValueFrom), a(v.lock),
       a(v.lockWaits), a(v.advisory), a(v.transactionScoped), a(v.resultChecked),
       a(v.uniqueViolationHandled), a(v.isolation), a(v.implicit), a(v.detail),
       a(v.idempotencyKeyPassed), a(v.effectKind), a(v.idempotencyKeyRandom),
@@ -218,7 +218,7 @@ template <typename Archive> void fields(Archive &a, ClassFacts &v) {
       a(v.baseConstructorArguments);
 }
 template <typename Archive> void fields(Archive &a, HandleFact &v) {
-  a(v.of), a(v.handle), a(v.via), a(v.viaOf);
+  a(v.of), a(v.handle), a(v.application), a(v.via), a(v.viaOf);
 }
 template <typename Archive> void fields(Archive &a, ModuleFacts &v) {
   a(v.imports), a(v.values), a(v.classes), a(v.exports), a(v.starExports),

@@ -13,6 +13,7 @@ public:
 
   void check(const RuleInput &input,
              std::vector<Finding> &findings) const override {
+    rules::ChangedColumns changed = rules::changedColumns(input);
     rules::forEachUnit(input, findings, [&](const Unit &unit) {
       if (unit.kind == Unit::Kind::SqlScript)
         return; // a script has no caller to tell
@@ -23,10 +24,15 @@ public:
           continue;
         std::vector<std::string> identity =
             rules::rowIdentity(input.schema, write);
+        // A column no write of the project changes (a tenant, an owner)
+        // only picks the row: the write compares no state with it.
         std::vector<std::string> tested;
         for (const std::string &column : write.predicateColumns)
-          if (!rules::contains(identity, column))
+          if (!rules::contains(identity, column) &&
+              changed.count({write.table, column}))
             tested.push_back(column);
+        if (tested.empty())
+          continue;
         std::string verb =
             write.kind == EventKind::Delete ? "Delete from " : "Update of ";
         findings.push_back(makeFinding(

@@ -38,6 +38,11 @@ std::string handleOf(const Value &value) {
   return "";
 }
 
+void setHandle(HandleFact &fact, const Value &value) {
+  fact.handle = handleOf(value);
+  fact.application = value.role == Role::Service;
+}
+
 Value valueOfHandle(const std::string &handle) {
   Value value;
   std::size_t at = handle.find('@');
@@ -70,7 +75,7 @@ std::optional<Value> FileContext::handled(const std::string &name,
     return valueOfHandle(it->second.handle);
   HandleFact fact;
   fact.of = of;
-  fact.handle = handleOf(assumed);
+  setHandle(fact, assumed);
   module->assumed.emplace(name, fact);
   return std::nullopt;
 }

@@ -41,6 +41,7 @@ private:
   // ---- names ---------------------------------------------------------------
   /// Binds a pattern (identifier, or object/array destructuring) to a value.
   void bind(Node pattern, const Value &value);
+  bool bindEach(Node pattern, Node valueNode);
   /// Binds a function's parameters; `numbered` records each one's position,
   /// so that writes can say which parameters they store (see CallArgument).
   void bindParameters(Node parameters, const Value &value, bool keepBound,
@@ -167,8 +168,10 @@ private:
   const FileContext &context_;
   const ClassContext *owner_;
   Returned returned_;
-  /// Blocks entered: 1 in the function's own body.
+  /// Blocks entered (1 in the function's own body), and of those, `try`
+  /// bodies.
   int blockDepth_ = 0;
+  int tryBodies_ = 0;
 };
 
 } // namespace racelint::ts

@@ -147,6 +147,32 @@ void Lowerer::bind(Node pattern, const Value &value) {
   }
 }
 
+/// `const [a, b] = await Promise.all([x, y])`: each name is bound to its
+/// own element's value, not to what all of them carry. False for any other
+/// declaration.
+bool Lowerer::bindEach(Node pattern, Node valueNode) {
+  Node call = unwrap(valueNode);
+  if (!is(pattern, "array_pattern") || !is(call, "call_expression"))
+    return false;
+  Node function = unwrap(field(call, "function"));
+  std::vector<Node> args = namedChildren(field(call, "arguments"));
+  if (!is(function, "member_expression") ||
+      source_.str(field(function, "object")) != "Promise" ||
+      source_.str(field(function, "property")) != "all" || args.size() != 1 ||
+      !is(unwrap(args.front()), "array"))
+    return false;
+  std::vector<Node> elements = namedChildren(unwrap(args.front()));
+  std::vector<Node> targets = namedChildren(pattern);
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    Value element = expression(elements[i]);
+    if (element.role == Role::SupabaseQuery && element.query)
+      element = runSupabaseQuery(*element.query, elements[i]);
+    if (i < targets.size())
+      bind(targets[i], element);
+  }
+  return true;
+}
+
 /// Binds a function's parameters; `numbered` records each one's position,
 /// so that writes can say which parameters they store (see CallArgument).
 void Lowerer::bindParameters(Node parameters, const Value &value,
@@ -211,6 +237,8 @@ bool Lowerer::statement(Node node) {
     for (Node declarator : namedChildren(node))
       if (is(declarator, "variable_declarator")) {
         Node valueNode = field(declarator, "value");
+        if (bindEach(field(declarator, "name"), valueNode))
+          continue;
         Value value = isNull(valueNode) ? Value{} : expression(valueNode);
         bind(field(declarator, "name"), value);
       }
@@ -318,7 +346,9 @@ bool Lowerer::tryStatement(Node node) {
   Node handler = field(node, "handler");
   bool saved = uniqueHandled_;
   uniqueHandled_ |= handlesUniqueViolation(source_, models_.http, handler);
+  ++tryBodies_;
   bool exits = statement(field(node, "body"));
+  --tryBodies_;
   uniqueHandled_ = saved;
   if (!isNull(handler)) {
     scopes_.emplace_back();
@@ -851,7 +881,12 @@ Value Lowerer::callUnit(const std::string &callee, Node at,
   std::vector<Value> arguments;
   for (Node argument : args)
     arguments.push_back(expression(argument));
-  return callUnitWith(callee, at, arguments);
+  Value result = callUnitWith(callee, at, arguments);
+  // In the function's own statements (a `try` body's count: what follows
+  // the call there runs only after it returned), under no condition.
+  unit_.events[*result.loadedBy].onEveryPath =
+      blockDepth_ - tryBodies_ <= 1 && conditionDepth_ == 0;
+  return result;
 }
 
 Value Lowerer::objectAssign(const std::vector<Node> &args, Node) {
@@ -936,7 +971,7 @@ std::map<std::string, Value> moduleValues(const FileContext &context,
           result.role == Role::Plain && !isNull(annotation))
         result = valueOfType(growing, annotation);
       HandleFact fact;
-      fact.handle = handleOf(result);
+      setHandle(fact, result);
       handleSource(context.source, value, fact);
       if (context.module && (!fact.handle.empty() || !fact.via.empty()))
         context.module->handles[context.source.str(name)] = fact;

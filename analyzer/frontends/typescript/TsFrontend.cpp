@@ -393,14 +393,14 @@ private:
         lowerFunction(context_, nullptr, function, std::move(parameters), unit);
     HandleFact fact;
     fact.of = HandleFact::Of::CallResult;
-    fact.handle = handleOf(returned.value);
+    setHandle(fact, returned.value);
     // Or the framework handle its declared return type names
     // (`function getStripe(): Stripe`).
     if (Node type = field(function, "return_type");
         fact.handle.empty() && !isNull(type))
       if (Value declared = valueOfType(context_, type);
           declared.role != Role::Service)
-        fact.handle = handleOf(declared);
+        setHandle(fact, declared);
     if (!isNull(returned.expression))
       handleSource(source_, returned.expression, fact);
     if (!fact.handle.empty() || !fact.via.empty())
@@ -567,7 +567,7 @@ private:
         }
       }
     }
-    fact.handle = handleOf(owner.instance);
+    setHandle(fact, owner.instance);
     if (!owner.name.empty())
       analysis_.module.handles[owner.name] = fact;
   }

@@ -68,6 +68,8 @@ struct FileContext {
 std::string handleOf(const Value &value);
 /// The value a handle stands for.
 Value valueOfHandle(const std::string &handle);
+/// Sets `fact`'s handle to `value`'s.
+void setHandle(HandleFact &fact, const Value &value);
 
 /// The file's imports and exports.
 void declareModule(const Source &source, Node root, ModuleFacts &module);
