@@ -211,12 +211,17 @@ private:
         }
         result.push_back(std::move(spliced));
       }
-      // Only a check of existence: a helper that tests the row's state too
-      // decides its own writes with it, not its callers'.
+      // Only a finder's check of existence: the helper returns the row it
+      // checked (a precondition that returns nothing, such as an
+      // authorization check, is about another row than the caller's), and
+      // tests nothing else of it (a helper that tests the row's state
+      // decides its own writes with it, not its callers').
       if (event.onEveryPath)
         for (EventIndex read : callee.exitGuards)
           if (const auto &tested = callee.events[read].testedColumns;
-              tested && tested->empty()) {
+              tested && tested->empty() &&
+              std::find(callee.returned.begin(), callee.returned.end(), read) !=
+                  callee.returned.end()) {
             appendUnique(existenceGuards, {read + offset});
             appendUnique(exitGuards, {read + offset});
           }

@@ -170,6 +170,13 @@ void EventBuilder::addTestedColumn(EventIndex read, const std::string &column) {
   addUnique(*tested, column);
 }
 
+void EventBuilder::addExitGuards(const std::set<EventIndex> &reads) {
+  for (EventIndex read : reads)
+    if (std::find(unit_.exitGuards.begin(), unit_.exitGuards.end(), read) ==
+        unit_.exitGuards.end())
+      unit_.exitGuards.push_back(read);
+}
+
 void EventBuilder::pushGuards(const std::set<EventIndex> &reads) {
   for (EventIndex read : reads)
     if ((unit_.events[read].kind == EventKind::Read ||
@@ -306,6 +313,8 @@ Value EventBuilder::callUnitWith(const std::string &callee,
     for (EventIndex read : value.reads)
       event.valueFrom.push_back(read);
   }
+  event.onEveryPath =
+      blockDepth_ - sequentialBlocks_ <= 1 && conditionDepth_ == 0;
   EventIndex index = emit(std::move(event), where);
   // What the callee returns derives from its reads: spliceCalls points
   // these links at them, and hands them the columns the caller tests.

@@ -83,6 +83,9 @@ protected:
   void addTestedColumn(EventIndex read, const std::string &column);
   /// Makes the reads (or calls) of `reads` guard what is walked next.
   void pushGuards(const std::set<EventIndex> &reads);
+  /// The unit throws unless these reads pass, before it returns
+  /// (Unit::exitGuards).
+  void addExitGuards(const std::set<EventIndex> &reads);
   /// Emits a data event and returns the value its result carries: for a
   /// read, one row, the rows, or a value (see OperationModel::result).
   Value finishEvent(Event event, const SourceLocation &where,
@@ -111,6 +114,13 @@ protected:
   std::optional<EventIndex> tx_;
   bool uniqueHandled_ = false;
   int conditionDepth_ = 0;
+  /// Blocks the walk is in (1 in the function's own body), and of those,
+  /// the ones that run their statements once and in order whenever their
+  /// statement runs (`try` and `with` bodies): a call in the function's own
+  /// statements, or in such a block among them, is made on every path to
+  /// what follows it (Event::onEveryPath).
+  int blockDepth_ = 0;
+  int sequentialBlocks_ = 0;
   std::vector<Diagnostic> *diagnostics_ = nullptr;
 };
 

@@ -154,6 +154,7 @@ private:
   // ---- statements ----------------------------------------------------------
 
   bool block(Node node) {
+    ++blockDepth_;
     scopes_.emplace_back();
     std::size_t saved = guards_.size();
     bool exits = false;
@@ -171,7 +172,26 @@ private:
     scopes_.pop_back();
     for (auto &[name, value] : inner)
       scopes_.back()[name] = std::move(value);
+    --blockDepth_;
     return exits;
+  }
+
+  /// The block ends by raising (`raise HTTPException(404)`, `abort(404)`).
+  bool alwaysRaises(Node block) {
+    std::vector<Node> statements = ts::namedChildren(block);
+    while (!statements.empty() && ts::is(statements.back(), "comment"))
+      statements.pop_back();
+    if (statements.empty())
+      return false;
+    Node last = statements.back();
+    if (ts::is(last, "raise_statement"))
+      return true;
+    if (!ts::is(last, "expression_statement"))
+      return false;
+    std::vector<Node> parts = ts::namedChildren(last);
+    return parts.size() == 1 && ts::is(parts.front(), "call") &&
+           python_.exitingCalls.count(
+               source_.str(ts::field(parts.front(), "function")));
   }
 
   bool statement(Node node) {
@@ -247,6 +267,14 @@ private:
     guards_.resize(saved);
     if (anyExits) // an early exit: what follows runs on one outcome
       pushGuards(test.reads);
+    // Raised at the function's top level: its callers' code after the call
+    // runs on that outcome too.
+    if (blockDepth_ == 1 && ts::fieldChildren(node, "alternative").empty() &&
+        alwaysRaises(ts::field(node, "consequence")))
+      for (EventIndex read : test.reads)
+        if (std::find(unit_.exitGuards.begin(), unit_.exitGuards.end(), read) ==
+            unit_.exitGuards.end())
+          unit_.exitGuards.push_back(read);
     return allExit && hasElse;
   }
 
@@ -263,7 +291,9 @@ private:
       }
     bool saved = uniqueHandled_;
     uniqueHandled_ |= handles;
+    ++sequentialBlocks_;
     bool exits = block(ts::field(node, "body"));
+    --sequentialBlocks_;
     uniqueHandled_ = saved;
     for (Node handler : handlers)
       for (Node part : ts::namedChildren(handler))
@@ -321,7 +351,9 @@ private:
           if (!ts::isNull(alias))
             bind(alias, held);
         }
+    ++sequentialBlocks_;
     bool exits = block(ts::field(node, "body"));
+    --sequentialBlocks_;
     if (opened) {
       flushEdits(node);
       closeTransaction(node);

@@ -168,10 +168,6 @@ private:
   const FileContext &context_;
   const ClassContext *owner_;
   Returned returned_;
-  /// Blocks entered (1 in the function's own body), and of those, `try`
-  /// bodies.
-  int blockDepth_ = 0;
-  int tryBodies_ = 0;
 };
 
 } // namespace racelint::ts

@@ -335,10 +335,7 @@ bool Lowerer::ifStatement(Node node) {
   // runs on that outcome too.
   if (blockDepth_ == 1 && isNull(alternative) &&
       alwaysThrows(field(node, "consequence")))
-    for (EventIndex read : test.reads)
-      if (std::find(unit_.exitGuards.begin(), unit_.exitGuards.end(), read) ==
-          unit_.exitGuards.end())
-        unit_.exitGuards.push_back(read);
+    addExitGuards(test.reads);
   return thenExits && elseExits;
 }
 
@@ -346,9 +343,9 @@ bool Lowerer::tryStatement(Node node) {
   Node handler = field(node, "handler");
   bool saved = uniqueHandled_;
   uniqueHandled_ |= handlesUniqueViolation(source_, models_.http, handler);
-  ++tryBodies_;
+  ++sequentialBlocks_;
   bool exits = statement(field(node, "body"));
-  --tryBodies_;
+  --sequentialBlocks_;
   uniqueHandled_ = saved;
   if (!isNull(handler)) {
     scopes_.emplace_back();
@@ -881,12 +878,7 @@ Value Lowerer::callUnit(const std::string &callee, Node at,
   std::vector<Value> arguments;
   for (Node argument : args)
     arguments.push_back(expression(argument));
-  Value result = callUnitWith(callee, at, arguments);
-  // In the function's own statements (a `try` body's count: what follows
-  // the call there runs only after it returned), under no condition.
-  unit_.events[*result.loadedBy].onEveryPath =
-      blockDepth_ - tryBodies_ <= 1 && conditionDepth_ == 0;
-  return result;
+  return callUnitWith(callee, at, arguments);
 }
 
 Value Lowerer::objectAssign(const std::vector<Node> &args, Node) {
