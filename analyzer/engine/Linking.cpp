@@ -233,6 +233,17 @@ private:
     return expansion;
   }
 
+  /// An update or delete of a row that lowering knew only as a value: no
+  /// table, table parameter or attribute, or row parameter names it yet,
+  /// only the read (or call) its row came from (Event::predicateValueFrom).
+  static bool editsRowNamedLater(const Event &event) {
+    return (event.kind == EventKind::Update ||
+            event.kind == EventKind::Delete) &&
+           event.table.empty() && event.tableRef.empty() &&
+           !event.tableParameter && event.tableAttribute.empty() &&
+           !event.rowParameter;
+  }
+
   /// Lowering takes what a call returns for a row the callee loaded; when
   /// the call reaches no unit of the scan (a library's `model_validate`),
   /// the edits made to its result are no write to the database.
@@ -241,11 +252,7 @@ private:
     std::vector<bool> drop(events.size(), false);
     for (std::size_t i = 0; i < events.size(); ++i) {
       const Event &event = events[i];
-      if ((event.kind != EventKind::Update &&
-           event.kind != EventKind::Delete) ||
-          !event.table.empty() || !event.tableRef.empty() ||
-          event.tableParameter || !event.tableAttribute.empty() ||
-          event.rowParameter)
+      if (!editsRowNamedLater(event))
         continue;
       for (const auto &[column, source] : event.predicateValueFrom)
         if (column.empty() && source < events.size() &&
@@ -403,10 +410,7 @@ private:
   /// a caller passed in): it names the table and key of the read that
   /// loaded it, now that the read is known.
   static void nameRowFromRead(Event &event, const std::vector<Event> &result) {
-    if ((event.kind != EventKind::Update && event.kind != EventKind::Delete) ||
-        !event.table.empty() || !event.tableRef.empty() ||
-        event.tableParameter || !event.tableAttribute.empty() ||
-        event.rowParameter)
+    if (!editsRowNamedLater(event))
       return;
     for (const auto &[column, read] : event.predicateValueFrom)
       if (column.empty() && read < result.size() &&
