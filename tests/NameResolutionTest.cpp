@@ -224,8 +224,11 @@ const char *const kMarkPaid = R"(export async function markPaid(id: string) {
 TEST(NameResolution, TypeScriptFactoryThroughPathsAndIndex) {
   ScanResult result = scanFiles(
       {{"tsconfig.json", R"({
-  // comments are allowed, as tsc allows them
-  "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./src/*"] } }
+  // comments and trailing commas are allowed, as tsc allows them
+  "compilerOptions": {
+    "baseUrl": ".",
+    "paths": { "@/*": ["./src/*",], /* one */ },
+  },
 })"},
        {"src/lib/supabase/admin.ts", kSupabaseFactory},
        {"src/lib/supabase/index.ts", "export * from './admin';\n"},
@@ -235,6 +238,22 @@ TEST(NameResolution, TypeScriptFactoryThroughPathsAndIndex) {
   const Unit *markPaid = unitNamed(result, "markPaid");
   ASSERT_NE(markPaid, nullptr);
   EXPECT_TRUE(updatesOrders(*markPaid));
+}
+
+TEST(NameResolution, UnreadableTsconfigIsSaid) {
+  ScanResult result = scanFiles(
+      {{"tsconfig.json", "{ \"compilerOptions\": { \"paths\": "},
+       {"src/lib/supabase/admin.ts", kSupabaseFactory},
+       {"src/lib/orders.ts",
+        std::string(
+            "import { getAdminClient } from '@/lib/supabase/admin';\n") +
+            kMarkPaid}});
+  const Diagnostic *note = testing::findDiagnostic(result, "config-not-read");
+  ASSERT_NE(note, nullptr);
+  EXPECT_EQ(note->where.file, "tsconfig.json");
+  const Unit *markPaid = unitNamed(result, "markPaid");
+  ASSERT_NE(markPaid, nullptr);
+  EXPECT_FALSE(updatesOrders(*markPaid));
 }
 
 TEST(NameResolution, TypeScriptSameNamedFactoryNotImportedIsNotUsed) {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +43,57 @@ std::string joinPath(const std::string &directory,
   if (text.size() > 1 && text.ends_with("/"))
     text.pop_back();
   return text;
+}
+
+/// tsconfig.json is JSON with comments and trailing commas, as tsc reads
+/// it: the commas that close nothing are dropped (the JSON parser skips the
+/// comments itself).
+std::string withoutTrailingCommas(const std::string &text) {
+  std::string kept;
+  kept.reserve(text.size());
+  auto skipComment = [&](std::size_t at) {
+    if (text.compare(at, 2, "//") == 0) {
+      std::size_t end = text.find('\n', at);
+      return end == std::string::npos ? text.size() : end;
+    }
+    if (text.compare(at, 2, "/*") == 0) {
+      std::size_t end = text.find("*/", at + 2);
+      return end == std::string::npos ? text.size() : end + 2;
+    }
+    return at;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') { // a string, escapes and all
+      std::size_t end = i + 1;
+      while (end < text.size() && text[end] != '"')
+        end += text[end] == '\\' ? 2 : 1;
+      kept.append(text, i, std::min(end + 1, text.size()) - i);
+      i = end;
+      continue;
+    }
+    if (std::size_t after = skipComment(i); after != i) {
+      kept.append(text, i, after - i);
+      i = after - 1;
+      continue;
+    }
+    if (c == ',') {
+      std::size_t next = i + 1;
+      for (;;) {
+        while (next < text.size() &&
+               std::isspace(static_cast<unsigned char>(text[next])))
+          ++next;
+        std::size_t after = next < text.size() ? skipComment(next) : next;
+        if (after == next)
+          break;
+        next = after;
+      }
+      if (next < text.size() && (text[next] == '}' || text[next] == ']'))
+        continue;
+    }
+    kept.push_back(c);
+  }
+  return kept;
 }
 
 std::string directoryOf(const std::string &path) {
@@ -92,15 +145,16 @@ EsModules::readConfig(const std::string &file, const std::string &directory,
   std::stringstream text;
   text << in.rdbuf();
   nlohmann::json config =
-      nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false,
+      nlohmann::json::parse(withoutTrailingCommas(text.str()), nullptr,
+                            /*allow_exceptions=*/false,
                             /*ignore_comments=*/true);
   PathMapping mapping;
   if (!config.is_object()) {
     Diagnostic note;
     note.level = Level::Note;
     note.code = "config-not-read";
-    note.message = "not read as JSON (trailing commas?): imports that its "
-                   "`paths` would map are not resolved";
+    note.message = "not read as JSON: imports that its `paths` would map "
+                   "are not resolved";
     note.where.file = file;
     diagnostics_.push_back(std::move(note));
     return mapping; // found: the directories above do not apply either
