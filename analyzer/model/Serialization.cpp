@@ -191,12 +191,12 @@ template <typename Archive> void fields(Archive &a, Event &v) {
       a(v.incrementsDeclaredVersion), a(v.testsDeclaredVersion),
       a(v.valuesFromRequest), a(v.valueParameters), a(v.tableParameter),
       a(v.tableAttribute), a(v.rowParameter), a(v.arguments),
-      a(v.callsDatabaseFunction), a(v.onEveryPath), a(v.predicateValueFrom), a(v.lock),
-      a(v.lockWaits), a(v.advisory), a(v.transactionScoped), a(v.resultChecked),
-      a(v.uniqueViolationHandled), a(v.isolation), a(v.implicit), a(v.detail),
-      a(v.idempotencyKeyPassed), a(v.effectKind), a(v.idempotencyKeyRandom),
-      a(v.eventIdColumns), a(v.guardedBy), a(v.valueFrom), a(v.inTx),
-      a(v.callPath);
+      a(v.callsDatabaseFunction), a(v.onEveryPath), a(v.predicateValueFrom),
+      a(v.lock), a(v.lockWaits), a(v.advisory), a(v.transactionScoped),
+      a(v.resultChecked), a(v.uniqueViolationHandled), a(v.isolation),
+      a(v.implicit), a(v.detail), a(v.idempotencyKeyPassed), a(v.effectKind),
+      a(v.idempotencyKeyRandom), a(v.eventIdColumns), a(v.guardedBy),
+      a(v.valueFrom), a(v.inTx), a(v.callPath);
 }
 template <typename Archive> void fields(Archive &a, HttpFacts &v) {
   a(v.method), a(v.route), a(v.headersRead), a(v.webhook),
