@@ -378,4 +378,26 @@ TEST(Linking, AmbiguousCalleesAreNotGuessed) {
   EXPECT_EQ(countRule(result, "RL102"), 0);
 }
 
+// RL302 says what a retry repeats: the resource a create call makes.
+TEST(TypeScriptEffects, PaymentRetryNamesWhatItCreatesAgain) {
+  ScanResult result = scanFiles({{"src/app/api/signup/route.ts",
+                                  R"(import Stripe from 'stripe';
+const stripe = new Stripe(process.env.KEY!);
+export async function POST(request: Request) {
+  await stripe.customers.create({ email: 'a@b.c' });
+  await stripe.paymentIntents.capture('pi_1');
+  return new Response(null);
+}
+)"}});
+  std::vector<std::string> messages;
+  for (const Finding &finding : result.findings)
+    if (finding.ruleId == "RL302")
+      messages.push_back(finding.message);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_NE(messages[0].find("creates a second customer."), std::string::npos)
+      << messages[0];
+  EXPECT_NE(messages[1].find("repeats it at the provider."), std::string::npos)
+      << messages[1];
+}
+
 } // namespace
