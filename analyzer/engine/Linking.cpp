@@ -109,7 +109,7 @@ private:
     // unless they found their row: what follows the call ran only if they
     // did. That decides the updates and deletes of the row, not an insert
     // (a row that exists is not what an insert checked for).
-    std::vector<EventIndex> existenceGuards, exitGuards;
+    std::vector<EventIndex> existenceGuards;
     auto addExitGuards = [&](EventKind kind, std::vector<EventIndex> &guards) {
       if (kind != EventKind::Insert && kind != EventKind::Upsert)
         appendUnique(guards, existenceGuards);
@@ -221,11 +221,11 @@ private:
           if (const auto &tested = callee.events[read].testedColumns;
               tested && tested->empty() &&
               std::find(callee.returned.begin(), callee.returned.end(), read) !=
-                  callee.returned.end()) {
+                  callee.returned.end())
             appendUnique(existenceGuards, {read + offset});
-            appendUnique(exitGuards, {read + offset});
-          }
     }
+    // The unit's own exits guard its callers too.
+    std::vector<EventIndex> exitGuards = std::move(existenceGuards);
     appendUnique(exitGuards, remap(unit.exitGuards));
     Expansion expansion{std::move(result), remap(unit.returnedReads),
                         std::move(exitGuards)};

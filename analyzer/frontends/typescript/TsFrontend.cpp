@@ -168,12 +168,9 @@ public:
       std::vector<Node> decorators = fieldChildren(item, "decorator");
       for (Node decorator : fieldChildren(declaration, "decorator"))
         decorators.push_back(decorator);
-      std::vector<std::string> names = decoratorNames(decorators);
       if ((is(declaration, "class_declaration") ||
            is(declaration, "abstract_class_declaration")) &&
-          std::none_of(names.begin(), names.end(), [&](const std::string &n) {
-            return models_.typeorm.entityDecorators.count(n) > 0;
-          }))
+          !declaresEntity(decorators))
         context_.serviceClasses.insert(source_.str(field(declaration, "name")));
     }
     for (Node call : calls)
@@ -486,13 +483,16 @@ private:
     return false;
   }
 
-  void classDeclaration(Node node, const std::vector<Node> &decorators) {
+  /// A class with these decorators is a TypeORM entity (`@Entity()`).
+  bool declaresEntity(const std::vector<Node> &decorators) {
     std::vector<std::string> names = decoratorNames(decorators);
-    auto hasDecorator = [&](const NameSet &set) {
-      return std::any_of(names.begin(), names.end(),
-                         [&](const std::string &n) { return set.count(n); });
-    };
-    if (hasDecorator(models_.typeorm.entityDecorators)) {
+    return std::any_of(names.begin(), names.end(), [&](const std::string &n) {
+      return models_.typeorm.entityDecorators.count(n) > 0;
+    });
+  }
+
+  void classDeclaration(Node node, const std::vector<Node> &decorators) {
+    if (declaresEntity(decorators)) {
       declareEntity(context_, node, decorators, analysis_);
       return;
     }
