@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <iostream>
 #include <new>
 #include <optional>
@@ -62,11 +63,14 @@ bool readAll(int fd, void *data, std::size_t size) {
   return true;
 }
 
-/// A result on the wire: status, length, bytes.
-bool sendResult(int fd, Status status, const std::string &bytes) {
+/// A result on the wire: status, length, bytes. Written at once, so that the
+/// scan wakes up once per result, not once per part.
+bool sendResult(int fd, Status status, std::string bytes) {
   std::uint64_t size = bytes.size();
-  return writeAll(fd, &status, 1) && writeAll(fd, &size, sizeof size) &&
-         writeAll(fd, bytes.data(), bytes.size());
+  std::string header(1, static_cast<char>(status));
+  header.append(reinterpret_cast<const char *>(&size), sizeof size);
+  bytes.insert(0, header);
+  return writeAll(fd, bytes.data(), bytes.size());
 }
 
 /// Runs one item; an exception it throws is its failure.
@@ -98,7 +102,7 @@ serveItems(int taskFd, int resultFd, const WorkerLimits &limits,
     WorkOutcome outcome = runItem(work, static_cast<std::size_t>(item), limits);
     if (!sendResult(resultFd,
                     outcome.completed ? Status::Completed : Status::Failed,
-                    outcome.bytes))
+                    std::move(outcome.bytes)))
       break;
   }
   // No destructors nor atexit handlers: they belong to the scan's process.
@@ -132,11 +136,18 @@ std::string describeExit(int status) {
   return "racelint's worker stopped on it";
 }
 
+/// Items a worker holds at once: the one it runs and the next, so that it
+/// never waits for the scan to hand it work.
+constexpr std::size_t kItemsInFlight = 2;
+
 struct Worker {
   pid_t pid = -1;
   int taskFd = -1;
   int resultFd = -1;
-  std::optional<std::size_t> item;
+  /// The items sent, in the order the worker runs them: the first is running.
+  std::deque<std::size_t> items;
+  /// When the first item started: when it was sent, or when the one before
+  /// it finished.
   Clock::time_point started;
   std::string received;
 };
@@ -145,7 +156,10 @@ class Pool {
 public:
   Pool(std::size_t count, const WorkerLimits &limits,
        const std::function<std::string(std::size_t)> &work)
-      : count_(count), limits_(limits), work_(work), outcomes_(count) {}
+      : count_(count), limits_(limits), work_(work), outcomes_(count) {
+    for (std::size_t item = count; item-- > 0;)
+      pending_.push_back(item);
+  }
 
   std::vector<WorkOutcome> run() {
     std::size_t size =
@@ -153,8 +167,11 @@ public:
     workers_.resize(size);
     while (done_ < count_) {
       for (Worker &worker : workers_)
-        if (!worker.item && next_ < count_)
-          assign(worker, next_++);
+        while (worker.items.size() < kItemsInFlight && !pending_.empty()) {
+          std::size_t item = pending_.back();
+          pending_.pop_back();
+          assign(worker, item);
+        }
       wait();
     }
     for (Worker &worker : workers_)
@@ -196,18 +213,27 @@ private:
   }
 
   void assign(Worker &worker, std::size_t item) {
-    std::uint64_t wire = item;
-    if ((worker.pid < 0 && !spawn(worker)) ||
-        !writeAll(worker.taskFd, &wire, sizeof wire)) {
-      if (worker.pid >= 0)
-        stop(worker, /*kill=*/true);
+    if (worker.pid < 0 && !spawn(worker)) {
       // No process to contain it (fork refused): analyse it here.
       finish(item, runItem(work_, item, limits_));
       return;
     }
-    worker.item = item;
-    worker.started = Clock::now();
-    worker.received.clear();
+    std::uint64_t wire = item;
+    if (!writeAll(worker.taskFd, &wire, sizeof wire)) {
+      // The worker died on the item it was running: that one fails, and this
+      // one waits for the next worker.
+      pending_.push_back(item);
+      if (worker.items.empty())
+        stop(worker, /*kill=*/true);
+      else
+        fail(worker, "", /*kill=*/true);
+      return;
+    }
+    if (worker.items.empty()) {
+      worker.started = Clock::now();
+      worker.received.clear();
+    }
+    worker.items.push_back(item);
   }
 
   void finish(std::size_t item, WorkOutcome outcome) {
@@ -215,7 +241,8 @@ private:
     ++done_;
   }
 
-  /// Ends a worker; returns how it ended when it had to be reaped.
+  /// Ends a worker; returns how it ended when it had to be reaped. The items
+  /// it had not started go to another.
   int stop(Worker &worker, bool kill) {
     int status = 0;
     if (worker.pid < 0)
@@ -226,27 +253,37 @@ private:
     ::close(worker.resultFd);
     while (::waitpid(worker.pid, &status, 0) < 0 && errno == EINTR) {
     }
+    pending_.insert(pending_.end(), worker.items.rbegin(), worker.items.rend());
     worker = Worker{};
     return status;
   }
 
+  /// The running item fails with `reason` (or how the worker ended).
   void fail(Worker &worker, std::string reason, bool kill) {
-    std::size_t item = *worker.item;
+    std::size_t item = worker.items.front();
+    worker.items.pop_front();
     int status = stop(worker, kill);
     finish(item, {false, reason.empty() ? describeExit(status) : reason});
   }
 
-  /// A complete result in `received`, if there is one yet.
-  static std::optional<WorkOutcome> parse(const std::string &received) {
+  /// The complete results at the start of `received`, taken out of it.
+  void takeResults(Worker &worker) {
     constexpr std::size_t header = 1 + sizeof(std::uint64_t);
-    if (received.size() < header)
-      return std::nullopt;
-    std::uint64_t size = 0;
-    std::memcpy(&size, received.data() + 1, sizeof size);
-    if (received.size() - header < size)
-      return std::nullopt;
-    return WorkOutcome{received[0] == static_cast<char>(Status::Completed),
-                       received.substr(header)};
+    std::size_t used = 0;
+    while (!worker.items.empty() && worker.received.size() - used >= header) {
+      std::uint64_t size = 0;
+      std::memcpy(&size, worker.received.data() + used + 1, sizeof size);
+      if (worker.received.size() - used - header < size)
+        break;
+      bool completed =
+          worker.received[used] == static_cast<char>(Status::Completed);
+      finish(worker.items.front(),
+             {completed, worker.received.substr(used + header, size)});
+      worker.items.pop_front();
+      worker.started = Clock::now();
+      used += header + size;
+    }
+    worker.received.erase(0, used);
   }
 
   void wait() {
@@ -254,7 +291,7 @@ private:
     std::vector<Worker *> busy;
     int timeoutMs = -1;
     for (Worker &worker : workers_) {
-      if (!worker.item)
+      if (worker.items.empty())
         continue;
       fds.push_back({worker.resultFd, POLLIN, 0});
       busy.push_back(&worker);
@@ -271,11 +308,13 @@ private:
     if (fds.empty())
       return;
     // The heap limit set in a worker misses what a sanitizer's allocator
-    // maps: resident memory is watched too.
-    constexpr int kMemoryCheckMs = 100;
-    if (limits_.maxMemoryMiB)
-      timeoutMs =
-          timeoutMs < 0 ? kMemoryCheckMs : std::min(timeoutMs, kMemoryCheckMs);
+    // maps: resident memory is watched too, every kMemoryCheck (reading it
+    // after every file would cost more than many files take).
+    constexpr auto kMemoryCheck = std::chrono::milliseconds(100);
+    if (limits_.maxMemoryMiB) {
+      int check = static_cast<int>(kMemoryCheck.count());
+      timeoutMs = timeoutMs < 0 ? check : std::min(timeoutMs, check);
+    }
     if (::poll(fds.data(), fds.size(), timeoutMs) < 0 && errno != EINTR)
       return;
     for (std::size_t i = 0; i < fds.size(); ++i) {
@@ -284,8 +323,12 @@ private:
         receive(worker);
     }
     auto now = Clock::now();
+    bool checkMemory =
+        limits_.maxMemoryMiB && now - lastMemoryCheck_ >= kMemoryCheck;
+    if (checkMemory)
+      lastMemoryCheck_ = now;
     for (Worker *worker : busy) {
-      if (!worker->item)
+      if (worker->items.empty())
         continue;
       if (limits_.itemTimeoutSeconds &&
           now - worker->started >=
@@ -295,8 +338,7 @@ private:
                  std::to_string(limits_.itemTimeoutSeconds) +
                  " s (--file-timeout)",
              /*kill=*/true);
-      else if (limits_.maxMemoryMiB &&
-               residentMiB(worker->pid) > limits_.maxMemoryMiB)
+      else if (checkMemory && residentMiB(worker->pid) > limits_.maxMemoryMiB)
         fail(*worker,
              "its analysis needed more than " +
                  std::to_string(limits_.maxMemoryMiB) +
@@ -306,21 +348,18 @@ private:
   }
 
   void receive(Worker &worker) {
-    char buffer[1 << 16];
-    ssize_t got = ::read(worker.resultFd, buffer, sizeof buffer);
+    constexpr std::size_t kChunk = 1 << 16;
+    std::size_t had = worker.received.size();
+    worker.received.resize(had + kChunk);
+    ssize_t got = ::read(worker.resultFd, worker.received.data() + had, kChunk);
+    worker.received.resize(had + std::max<ssize_t>(got, 0));
     if (got < 0 && (errno == EINTR || errno == EAGAIN))
       return;
     if (got <= 0) {
       fail(worker, "", /*kill=*/false); // it died mid-item
       return;
     }
-    worker.received.append(buffer, static_cast<std::size_t>(got));
-    if (std::optional<WorkOutcome> outcome = parse(worker.received)) {
-      std::size_t item = *worker.item;
-      worker.item.reset();
-      worker.received.clear();
-      finish(item, std::move(*outcome));
-    }
+    takeResults(worker);
   }
 
   std::size_t count_;
@@ -328,7 +367,10 @@ private:
   const std::function<std::string(std::size_t)> &work_;
   std::vector<WorkOutcome> outcomes_;
   std::vector<Worker> workers_;
-  std::size_t next_ = 0, done_ = 0;
+  /// Items not yet sent, the next one last.
+  std::vector<std::size_t> pending_;
+  std::size_t done_ = 0;
+  Clock::time_point lastMemoryCheck_;
 };
 
 } // namespace
