@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <string_view>
+#include <sys/stat.h>
 #include <system_error>
 
 namespace fs = std::filesystem;
@@ -55,53 +58,64 @@ public:
 
 private:
   void walkDirectory(const fs::path &directory) {
-    std::error_code error;
-    fs::path canonical = fs::canonical(directory, error);
-    if (error) {
-      reportStatusError(directory.string(), error);
+    // A directory is known by its device and inode: one stat, where its
+    // canonical path costs one per component.
+    struct stat info {};
+    if (::stat(directory.c_str(), &info) != 0) {
+      reportStatusError(directory.string(),
+                        std::error_code(errno, std::generic_category()));
       return;
     }
-    if (std::find(stack_.begin(), stack_.end(), canonical) != stack_.end()) {
+    DirectoryId id{info.st_dev, info.st_ino};
+    auto open =
+        std::find_if(stack_.begin(), stack_.end(),
+                     [&](const auto &entry) { return entry.first == id; });
+    if (open != stack_.end()) {
       report(Level::Warning, "symlink-loop",
              "directory link not followed: it leads back to " +
-                 displayPathFor(canonical.string(), base_) +
+                 displayPathFor(open->second.string(), base_) +
                  ", which is already being scanned (a symbolic link loop)",
              directory.string());
       return;
     }
-    if (!visited_.insert(canonical).second)
+    if (!visited_.insert(id).second)
       return; // reached again through another link; its files are listed
-    stack_.push_back(canonical);
+    stack_.emplace_back(id, directory);
 
-    std::vector<fs::path> entries;
+    std::vector<fs::directory_entry> entries;
+    std::error_code error;
     fs::directory_iterator it(directory, error);
     if (error) {
       report(Level::Error, "unreadable-directory",
              "cannot read directory: " + error.message(), directory.string());
     }
     for (; !error && it != fs::directory_iterator(); it.increment(error))
-      entries.push_back(it->path());
-    std::sort(entries.begin(), entries.end());
+      entries.push_back(*it);
+    std::sort(entries.begin(), entries.end(),
+              [](const fs::directory_entry &a, const fs::directory_entry &b) {
+                return a.path().native() < b.path().native();
+              });
 
-    for (const fs::path &entry : entries) {
-      std::string name = entry.filename().string();
+    for (const fs::directory_entry &entry : entries) {
+      std::string name = entry.path().filename().string();
+      // The entry's type comes with the listing; only a link needs a stat.
       std::error_code statusError;
-      fs::file_status status = fs::status(entry, statusError);
+      bool isDirectory = entry.is_directory(statusError);
       if (statusError) {
         // Broken links are common and harmless unless they name a wanted file.
         if (statusError != std::errc::no_such_file_or_directory ||
-            wanted_(entry.string()))
-          reportStatusError(entry.string(), statusError);
+            wanted_(entry.path().string()))
+          reportStatusError(entry.path().string(), statusError);
         continue;
       }
       if (excluded_.count(name))
         continue;
-      if (fs::is_directory(status)) {
+      if (isDirectory) {
         if (name.starts_with("."))
           continue;
-        walkDirectory(entry);
-      } else if (wanted_(entry.string())) {
-        add(entry.string());
+        walkDirectory(entry.path());
+      } else if (wanted_(entry.path().string())) {
+        add(entry.path().string());
       }
     }
     stack_.pop_back();
@@ -131,13 +145,41 @@ private:
   const std::function<bool(const std::string &)> &wanted_;
   std::set<std::string> excluded_;
   DiscoveryResult &result_;
-  std::vector<fs::path> stack_;
-  std::set<fs::path> visited_;
+  using DirectoryId = std::pair<dev_t, ino_t>;
+  /// The directories being walked, outermost first, with their paths.
+  std::vector<std::pair<DirectoryId, fs::path>> stack_;
+  std::set<DirectoryId> visited_;
 };
 
 } // namespace
 
+namespace {
+
+/// `path` names a file below `base` with no `.`, `..` or empty component:
+/// what is left after `base/` is already its display path.
+std::optional<std::string_view> plainRelative(std::string_view path,
+                                              std::string_view base) {
+  if (base.empty() || base.front() != '/' || base.back() == '/' ||
+      !path.starts_with(base) || path.size() <= base.size() + 1 ||
+      path[base.size()] != '/')
+    return std::nullopt;
+  std::string_view rest = path.substr(base.size() + 1);
+  for (std::string_view left = rest;;) {
+    std::size_t slash = left.find('/');
+    std::string_view component = left.substr(0, slash);
+    if (component.empty() || component == "." || component == "..")
+      return std::nullopt;
+    if (slash == std::string_view::npos)
+      return rest;
+    left.remove_prefix(slash + 1);
+  }
+}
+
+} // namespace
+
 std::string displayPathFor(const std::string &path, const std::string &base) {
+  if (std::optional<std::string_view> rest = plainRelative(path, base))
+    return std::string(*rest);
   fs::path absolute = fs::absolute(path).lexically_normal();
   fs::path relative = absolute.lexically_relative(base);
   if (relative.empty() || *relative.begin() == "..")
