@@ -1,5 +1,6 @@
 #include "Syntax.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -28,6 +29,32 @@ TSFieldId fieldId(const TSLanguage *language, const char *name) {
 
 } // namespace
 
+std::string_view symbolName(const TSLanguage *language, TSSymbol symbol) {
+  struct Names {
+    const TSLanguage *language;
+    std::vector<std::string_view> names;
+  };
+  thread_local std::vector<Names> tables;
+  auto table = std::find_if(tables.begin(), tables.end(), [&](const Names &t) {
+    return t.language == language;
+  });
+  if (table == tables.end()) {
+    Names made{language, {}};
+    uint32_t count = ts_language_symbol_count(language);
+    for (uint32_t id = 0; id < count; ++id) {
+      const char *name =
+          ts_language_symbol_name(language, static_cast<TSSymbol>(id));
+      made.names.emplace_back(name ? name : "");
+    }
+    tables.push_back(std::move(made));
+    table = tables.end() - 1;
+  }
+  if (symbol < table->names.size())
+    return table->names[symbol];
+  const char *name = ts_language_symbol_name(language, symbol); // ERROR
+  return name ? std::string_view(name) : std::string_view();
+}
+
 Node field(Node node, const char *name) {
   if (isNull(node))
     return node;
@@ -37,38 +64,51 @@ Node field(Node node, const char *name) {
 
 namespace {
 
-/// Visits the children of `node` with a cursor, in one pass
-/// (ts_node_named_child(i) would walk from the first child each time).
-template <typename Visit> void forEachChild(Node node, Visit &&visit) {
-  if (isNull(node))
-    return;
-  TSTreeCursor cursor = ts_tree_cursor_new(node);
-  if (ts_tree_cursor_goto_first_child(&cursor)) {
-    do {
-      visit(ts_tree_cursor_current_node(&cursor),
-            ts_tree_cursor_current_field_name(&cursor));
-    } while (ts_tree_cursor_goto_next_sibling(&cursor));
-  }
-  ts_tree_cursor_delete(&cursor);
+/// A cursor for listing children, reset for each node: a new one would
+/// allocate its stack every time.
+TSTreeCursor &childCursor(Node node) {
+  struct Cursor {
+    TSTreeCursor cursor;
+    explicit Cursor(Node node) : cursor(ts_tree_cursor_new(node)) {}
+    ~Cursor() { ts_tree_cursor_delete(&cursor); }
+  };
+  thread_local Cursor shared(node);
+  ts_tree_cursor_reset(&shared.cursor, node);
+  return shared.cursor;
 }
 
 } // namespace
 
 std::vector<Node> namedChildren(Node node) {
   std::vector<Node> children;
-  forEachChild(node, [&](Node child, const char *) {
-    if (ts_node_is_named(child))
-      children.push_back(child);
-  });
+  if (isNull(node))
+    return children;
+  children.reserve(ts_node_named_child_count(node));
+  TSTreeCursor &cursor = childCursor(node);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      Node child = ts_tree_cursor_current_node(&cursor);
+      if (ts_node_is_named(child))
+        children.push_back(child);
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+  }
   return children;
 }
 
 std::vector<Node> fieldChildren(Node node, const char *name) {
   std::vector<Node> children;
-  forEachChild(node, [&](Node child, const char *fieldName) {
-    if (fieldName && std::string_view(fieldName) == name)
-      children.push_back(child);
-  });
+  if (isNull(node))
+    return children;
+  TSFieldId id = fieldId(ts_tree_language(node.tree), name);
+  if (!id)
+    return children;
+  TSTreeCursor &cursor = childCursor(node);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      if (ts_tree_cursor_current_field_id(&cursor) == id)
+        children.push_back(ts_tree_cursor_current_node(&cursor));
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+  }
   return children;
 }
 

@@ -17,8 +17,13 @@ namespace racelint::ts {
 using Node = TSNode;
 
 inline bool isNull(Node node) { return ts_node_is_null(node); }
+/// The name of a grammar symbol, from a table made once per grammar
+/// (ts_node_type() would measure the name's length on every call).
+std::string_view symbolName(const TSLanguage *language, TSSymbol symbol);
 inline std::string_view type(Node node) {
-  return isNull(node) ? std::string_view() : ts_node_type(node);
+  return isNull(node)
+             ? std::string_view()
+             : symbolName(ts_tree_language(node.tree), ts_node_symbol(node));
 }
 inline bool is(Node node, std::string_view nodeType) {
   return type(node) == nodeType;
