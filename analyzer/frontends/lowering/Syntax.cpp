@@ -59,7 +59,27 @@ Node field(Node node, const char *name) {
   if (isNull(node))
     return node;
   TSFieldId id = fieldId(ts_tree_language(node.tree), name);
-  return id ? ts_node_child_by_field_id(node, id) : Node{};
+  if (!id)
+    return Node{};
+  if (const TreeIndex *index = TreeIndex::covering(node))
+    if (const TreeIndex::Entry *entry = index->find(node)) {
+      for (uint32_t i = 0; i < entry->childCount; ++i)
+        if (const TreeIndex::Entry &child = index->childOf(*entry, i);
+            child.field == id)
+          return child.node;
+      return Node{};
+    }
+  return ts_node_child_by_field_id(node, id);
+}
+
+Node parent(Node node) {
+  if (isNull(node))
+    return node;
+  if (const TreeIndex *index = TreeIndex::covering(node))
+    if (const TreeIndex::Entry *entry = index->find(node))
+      return entry == &index->parentOf(*entry) ? Node{}
+                                               : index->parentOf(*entry).node;
+  return ts_node_parent(node);
 }
 
 namespace {
@@ -84,6 +104,14 @@ std::vector<Node> namedChildren(Node node) {
   if (isNull(node))
     return children;
   children.reserve(ts_node_named_child_count(node));
+  if (const TreeIndex *index = TreeIndex::covering(node))
+    if (const TreeIndex::Entry *entry = index->find(node)) {
+      for (uint32_t i = 0; i < entry->childCount; ++i)
+        if (const TreeIndex::Entry &child = index->childOf(*entry, i);
+            child.named)
+          children.push_back(child.node);
+      return children;
+    }
   TSTreeCursor &cursor = childCursor(node);
   if (ts_tree_cursor_goto_first_child(&cursor)) {
     do {
@@ -102,6 +130,14 @@ std::vector<Node> fieldChildren(Node node, const char *name) {
   TSFieldId id = fieldId(ts_tree_language(node.tree), name);
   if (!id)
     return children;
+  if (const TreeIndex *index = TreeIndex::covering(node))
+    if (const TreeIndex::Entry *entry = index->find(node)) {
+      for (uint32_t i = 0; i < entry->childCount; ++i)
+        if (const TreeIndex::Entry &child = index->childOf(*entry, i);
+            child.field == id)
+          children.push_back(child.node);
+      return children;
+    }
   TSTreeCursor &cursor = childCursor(node);
   if (ts_tree_cursor_goto_first_child(&cursor)) {
     do {
@@ -237,36 +273,105 @@ Node firstProblem(Node node) {
   return isNull(error) ? findNode(node, parent(node), true) : error;
 }
 
-TreeSurvey surveyTree(Node root, std::string_view callType) {
-  TreeSurvey survey;
+namespace {
+
+thread_local const TreeIndex *currentIndex = nullptr;
+
+uint32_t slotFor(const void *id, std::size_t mask) {
+  auto bits = reinterpret_cast<std::uintptr_t>(id);
+  return static_cast<uint32_t>(((bits >> 3) * 0x9E3779B97F4A7C15ull) >> 32) &
+         static_cast<uint32_t>(mask);
+}
+
+} // namespace
+
+TreeIndex::TreeIndex(Node root, std::string_view callType)
+    : tree_(root.tree), outer_(currentIndex) {
   TSTreeCursor cursor = ts_tree_cursor_new(root);
-  unsigned depth = 0;
+  // The entries of the cursor's ancestors.
+  std::vector<uint32_t> open;
   // The depth of the outermost ERROR node around the cursor, 0 for none: a
   // call the parser could not build is no call.
   unsigned errorDepth = 0;
   for (;;) {
-    survey.depth = std::max(survey.depth, depth);
+    unsigned depth = static_cast<unsigned>(open.size());
+    depth_ = std::max(depth_, depth);
     Node node = ts_tree_cursor_current_node(&cursor);
+    auto self = static_cast<uint32_t>(entries_.size());
+    entries_.push_back({node, ts_tree_cursor_current_field_id(&cursor),
+                        ts_node_is_named(node),
+                        open.empty() ? self : open.back(), 0, 0});
     if (errorDepth == 0 && is(node, "ERROR"))
       errorDepth = depth + 1;
     if (errorDepth == 0 && is(node, callType))
-      survey.calls.push_back(node);
+      calls_.push_back(node);
     if (ts_tree_cursor_goto_first_child(&cursor)) {
-      ++depth;
+      open.push_back(self);
       continue;
     }
+    bool more = false;
     for (;;) {
-      if (errorDepth == depth + 1)
+      if (errorDepth == open.size() + 1)
         errorDepth = 0; // leaving the ERROR node
-      if (ts_tree_cursor_goto_next_sibling(&cursor))
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+        more = true;
         break;
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        ts_tree_cursor_delete(&cursor);
-        return survey;
       }
-      --depth;
+      if (!ts_tree_cursor_goto_parent(&cursor))
+        break;
+      open.pop_back();
     }
+    if (!more)
+      break;
   }
+  ts_tree_cursor_delete(&cursor);
+
+  // Children grouped by parent, in document order: a counting sort.
+  for (std::size_t i = 1; i < entries_.size(); ++i)
+    ++entries_[entries_[i].parent].childCount;
+  uint32_t next = 0;
+  for (Entry &entry : entries_) {
+    entry.firstChild = next;
+    next += entry.childCount;
+    entry.childCount = 0;
+  }
+  children_.resize(next);
+  for (std::size_t i = 1; i < entries_.size(); ++i) {
+    Entry &parent = entries_[entries_[i].parent];
+    children_[parent.firstChild + parent.childCount++] =
+        static_cast<uint32_t>(i);
+  }
+
+  std::size_t size = 16;
+  while (size < entries_.size() * 2)
+    size *= 2;
+  slots_.assign(size, 0);
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    uint32_t slot = slotFor(entries_[i].node.id, size - 1);
+    while (slots_[slot])
+      slot = (slot + 1) & (size - 1);
+    slots_[slot] = static_cast<uint32_t>(i + 1);
+  }
+  currentIndex = this;
+}
+
+TreeIndex::~TreeIndex() { currentIndex = outer_; }
+
+const TreeIndex *TreeIndex::covering(Node node) {
+  return currentIndex && !isNull(node) && node.tree == currentIndex->tree_
+             ? currentIndex
+             : nullptr;
+}
+
+const TreeIndex::Entry *TreeIndex::find(Node node) const {
+  std::size_t mask = slots_.size() - 1;
+  for (uint32_t slot = slotFor(node.id, mask); slots_[slot];
+       slot = (slot + 1) & mask) {
+    const Entry &entry = entries_[slots_[slot] - 1];
+    if (entry.node.id == node.id)
+      return &entry;
+  }
+  return nullptr;
 }
 
 std::string_view Source::text(Node node) const {

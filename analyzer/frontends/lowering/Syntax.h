@@ -43,9 +43,7 @@ inline uint32_t childCount(Node node) {
 inline Node child(Node node, uint32_t index) {
   return index < childCount(node) ? ts_node_child(node, index) : Node{};
 }
-inline Node parent(Node node) {
-  return isNull(node) ? node : ts_node_parent(node);
-}
+Node parent(Node node);
 inline uint32_t startByte(Node node) {
   return isNull(node) ? 0 : ts_node_start_byte(node);
 }
@@ -94,14 +92,51 @@ Node firstProblem(Node node);
 /// down: ts_node_parent() of a zero-width node can answer a sibling.
 bool isBenignMissing(Node missing, Node parent);
 
-/// One pass over the whole tree, without recursion: its depth (the walks
-/// that follow recurse, so absurdly deep files are refused first) and its
-/// call nodes (of the grammar's type `callType`) outside ERROR subtrees.
-struct TreeSurvey {
-  unsigned depth = 0;
-  std::vector<Node> calls;
+/// One pass over the whole tree, without recursion, that lists every node's
+/// children. tree-sitter finds a node's children and fields by stepping
+/// through its siblings, and the walks ask millions of times: while an index
+/// lives, field(), namedChildren(), fieldChildren() and parent() answer from
+/// it for the nodes of its tree, on its thread. It also gives the tree's
+/// depth (the walks recurse, so absurdly deep files are refused first) and
+/// its call nodes (of the grammar's type `callType`) outside ERROR subtrees.
+class TreeIndex {
+public:
+  TreeIndex(Node root, std::string_view callType);
+  ~TreeIndex();
+  TreeIndex(const TreeIndex &) = delete;
+  TreeIndex &operator=(const TreeIndex &) = delete;
+
+  unsigned depth() const { return depth_; }
+  const std::vector<Node> &calls() const { return calls_; }
+
+  struct Entry {
+    Node node;
+    TSFieldId field; // as a child of its parent; 0 for none
+    bool named;
+    uint32_t parent;     // index of the parent entry; the root's is its own
+    uint32_t firstChild; // into children_
+    uint32_t childCount;
+  };
+  /// The index that answers for `node`, or null.
+  static const TreeIndex *covering(Node node);
+  /// `node`'s entry; null when it is not in the tree.
+  const Entry *find(Node node) const;
+  const Entry &childOf(const Entry &entry, uint32_t i) const {
+    return entries_[children_[entry.firstChild + i]];
+  }
+  const Entry &parentOf(const Entry &entry) const {
+    return entries_[entry.parent];
+  }
+
+private:
+  const TSTree *tree_;
+  const TreeIndex *outer_; // the index this one hides while it lives
+  unsigned depth_ = 0;
+  std::vector<Node> calls_;
+  std::vector<Entry> entries_;     // in document order
+  std::vector<uint32_t> children_; // entry indices, grouped by parent
+  std::vector<uint32_t> slots_;    // open addressing: node id -> entry + 1
 };
-TreeSurvey surveyTree(Node root, std::string_view callType);
 
 /// Binds nodes to the text of their file.
 class Source {

@@ -371,8 +371,8 @@ FileAnalysis PythonFrontend::analyze(const SourceFile &file) const {
   }
   Node root = ts_tree_root_node(tree.get());
   Source source(file);
-  if (unsigned depth = ts::surveyTree(root, "call").depth;
-      depth > kMaxTreeDepth) {
+  ts::TreeIndex index(root, "call");
+  if (unsigned depth = index.depth(); depth > kMaxTreeDepth) {
     diagnostic.level = Level::Warning;
     diagnostic.code = "too-deeply-nested";
     diagnostic.message = "file not analysed: its syntax nests " +

@@ -790,8 +790,8 @@ FileAnalysis TypeScriptFrontend::analyzeWith(const SourceFile &file,
   }
   Node root = ts_tree_root_node(tree.get());
   Source source(file);
-  TreeSurvey survey = surveyTree(root, "call_expression");
-  if (unsigned depth = survey.depth; depth > kMaxTreeDepth) {
+  TreeIndex index(root, "call_expression");
+  if (unsigned depth = index.depth(); depth > kMaxTreeDepth) {
     Diagnostic diagnostic;
     diagnostic.level = Level::Warning;
     diagnostic.code = "too-deeply-nested";
@@ -827,7 +827,7 @@ FileAnalysis TypeScriptFrontend::analyzeWith(const SourceFile &file,
   declareModule(source, root, analysis.module);
   context.moduleValues = moduleValues(context, root);
   FileWalker walker(context, analysis);
-  walker.walk(root, survey.calls);
+  walker.walk(root, index.calls());
   walker.finish();
   return analysis;
 }
