@@ -281,7 +281,12 @@ int runScan(const Options &options,
   scanOptions.excludedNames = options.excludedNames;
   scanOptions.fileTimeoutSeconds = options.fileTimeoutSeconds;
   scanOptions.maxMemoryMiB = options.maxMemoryMiB;
-  ScanResult result = scan(scanOptions, frontends, rules);
+  // Kept until the process ends, and never destroyed: freeing a large scan's
+  // model piece by piece took longer than writing its report (Clang's
+  // -disable-free does the same).
+  static ScanResult *kept = nullptr;
+  kept = new ScanResult(scan(scanOptions, frontends, rules));
+  const ScanResult &result = *kept;
 
   if (options.command == "model") {
     std::cerr << writeTextDiagnostics({result, rules, RACELINT_VERSION});

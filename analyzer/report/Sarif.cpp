@@ -1,14 +1,12 @@
+#include "JsonWriter.h"
 #include "Report.h"
 
 #include <cstdint>
 #include <cstdio>
 #include <map>
-#include <nlohmann/json.hpp>
 
 namespace racelint {
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 const char *sarifLevel(Level level) { return toString(level); }
 
@@ -29,23 +27,54 @@ std::string uriFor(const std::string &path) {
   return uri;
 }
 
-Json physicalLocation(const SourceLocation &where, const ScanResult &scan) {
-  Json location;
-  location["artifactLocation"] = {{"uri", uriFor(where.file)},
-                                  {"uriBaseId", "%SRCROOT%"}};
+void physicalLocation(JsonWriter &json, const SourceLocation &where,
+                      const ScanResult &scan) {
+  json.key("physicalLocation");
+  json.beginObject();
+  json.key("artifactLocation");
+  json.beginObject();
+  json.member("uri", uriFor(where.file));
+  json.member("uriBaseId", "%SRCROOT%");
+  json.endObject();
   if (where.valid()) {
-    Json region = {{"startLine", where.line}, {"startColumn", where.column}};
+    json.key("region");
+    json.beginObject();
+    json.member("startLine", std::uint64_t(where.line));
+    json.member("startColumn", std::uint64_t(where.column));
     if (where.endLine) {
-      region["endLine"] = where.endLine;
-      region["endColumn"] = where.endColumn;
+      json.member("endLine", std::uint64_t(where.endLine));
+      json.member("endColumn", std::uint64_t(where.endColumn));
     }
     if (auto source = scan.sources.find(where.file);
-        source != scan.sources.end())
-      region["snippet"] = {
-          {"text", std::string(source->second.line(where.line))}};
-    location["region"] = std::move(region);
+        source != scan.sources.end()) {
+      json.key("snippet");
+      json.beginObject();
+      json.member("text", source->second.line(where.line));
+      json.endObject();
+    }
+    json.endObject();
   }
-  return location;
+  json.endObject();
+}
+
+/// `{"text": text}`, SARIF's message object.
+void messageObject(JsonWriter &json, std::string_view name,
+                   std::string_view text) {
+  json.key(name);
+  json.beginObject();
+  json.member("text", text);
+  json.endObject();
+}
+
+/// `[{"physicalLocation": ...}]`, a result's or notification's locations.
+void locations(JsonWriter &json, const SourceLocation &where,
+               const ScanResult &scan) {
+  json.key("locations");
+  json.beginArray();
+  json.beginObject();
+  physicalLocation(json, where, scan);
+  json.endObject();
+  json.endArray();
 }
 
 /// A stable hash of the finding's rule and primary line text (white space
@@ -69,106 +98,166 @@ std::string lineHash(const Finding &finding, const ScanResult &scan) {
   return text;
 }
 
-Json ruleDescriptor(const RuleMetadata &rule) {
-  Json descriptor;
-  descriptor["id"] = rule.id;
-  descriptor["name"] = rule.name;
-  descriptor["shortDescription"] = {{"text", rule.shortDescription}};
-  descriptor["fullDescription"] = {{"text", rule.fullDescription}};
-  descriptor["help"] = {{"text", rule.helpMarkdown},
-                        {"markdown", rule.helpMarkdown}};
-  descriptor["defaultConfiguration"] = {
-      {"level", sarifLevel(rule.defaultLevel)}};
-  descriptor["properties"] = {
-      {"tags", rule.tags},
-      {"precision", rule.precision},
-      {"problem.severity", sarifLevel(rule.defaultLevel)},
-      {"security-severity", rule.securitySeverity}};
-  return descriptor;
+void ruleDescriptor(JsonWriter &json, const RuleMetadata &rule) {
+  json.beginObject();
+  json.member("id", rule.id);
+  json.member("name", rule.name);
+  messageObject(json, "shortDescription", rule.shortDescription);
+  messageObject(json, "fullDescription", rule.fullDescription);
+  json.key("help");
+  json.beginObject();
+  json.member("text", rule.helpMarkdown);
+  json.member("markdown", rule.helpMarkdown);
+  json.endObject();
+  json.key("defaultConfiguration");
+  json.beginObject();
+  json.member("level", sarifLevel(rule.defaultLevel));
+  json.endObject();
+  json.key("properties");
+  json.beginObject();
+  json.key("tags");
+  json.beginArray();
+  for (const std::string &tag : rule.tags)
+    json.value(tag);
+  json.endArray();
+  json.member("precision", rule.precision);
+  json.member("problem.severity", sarifLevel(rule.defaultLevel));
+  json.member("security-severity", rule.securitySeverity);
+  json.endObject();
+  json.endObject();
+}
+
+void result(JsonWriter &json, const Finding &finding, const ScanResult &scan,
+            const std::map<std::string, std::size_t> &ruleIndex,
+            std::map<std::string, int> &occurrences) {
+  json.beginObject();
+  json.member("ruleId", finding.ruleId);
+  if (auto it = ruleIndex.find(finding.ruleId); it != ruleIndex.end())
+    json.member("ruleIndex", std::uint64_t(it->second));
+  json.member("level", sarifLevel(finding.level));
+  messageObject(json, "message", sarifMessage(finding.message));
+  locations(json, finding.where, scan);
+  std::string hash = lineHash(finding, scan);
+  int occurrence = ++occurrences[finding.where.file + "\n" + hash];
+  json.key("partialFingerprints");
+  json.beginObject();
+  json.member("primaryLocationLineHash",
+              hash + ":" + std::to_string(occurrence));
+  json.endObject();
+  if (!finding.related.empty()) {
+    json.key("relatedLocations");
+    json.beginArray();
+    for (std::size_t i = 0; i < finding.related.size(); ++i) {
+      json.beginObject();
+      json.member("id", std::uint64_t(i + 1));
+      physicalLocation(json, finding.related[i].where, scan);
+      messageObject(json, "message", finding.related[i].message);
+      json.endObject();
+    }
+    json.endArray();
+  }
+  if (!finding.flow.empty()) {
+    json.key("codeFlows");
+    json.beginArray();
+    json.beginObject();
+    json.key("threadFlows");
+    json.beginArray();
+    json.beginObject();
+    json.key("locations");
+    json.beginArray();
+    for (const RelatedLocation &step : finding.flow) {
+      json.beginObject();
+      json.key("location");
+      json.beginObject();
+      physicalLocation(json, step.where, scan);
+      messageObject(json, "message", step.message);
+      json.endObject();
+      json.endObject();
+    }
+    json.endArray();
+    json.endObject();
+    json.endArray();
+    json.endObject();
+    json.endArray();
+  }
+  if (finding.suppression) {
+    json.key("suppressions");
+    json.beginArray();
+    json.beginObject();
+    json.member("kind", "inSource");
+    json.member("justification", *finding.suppression);
+    json.endObject();
+    json.endArray();
+  }
+  json.endObject();
 }
 
 } // namespace
 
 std::string writeSarif(const ReportInput &input) {
   const ScanResult &scan = input.scan;
-  Json driver;
-  driver["name"] = "racelint";
-  driver["version"] = input.toolVersion;
-  driver["semanticVersion"] = input.toolVersion;
-  driver["informationUri"] = "https://racelint.dev/";
-  driver["rules"] = Json::array();
+  std::string out;
+  JsonWriter json(out);
+  json.beginObject();
+  json.member("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+  json.member("version", "2.1.0");
+  json.key("runs");
+  json.beginArray();
+  json.beginObject();
+
+  json.key("tool");
+  json.beginObject();
+  json.key("driver");
+  json.beginObject();
+  json.member("name", "racelint");
+  json.member("version", input.toolVersion);
+  json.member("semanticVersion", input.toolVersion);
+  json.member("informationUri", "https://racelint.dev/");
+  json.key("rules");
+  json.beginArray();
   std::map<std::string, std::size_t> ruleIndex;
   for (const auto &rule : input.rules) {
-    ruleIndex[rule->metadata().id] = driver["rules"].size();
-    driver["rules"].push_back(ruleDescriptor(rule->metadata()));
+    ruleIndex.emplace(rule->metadata().id, ruleIndex.size());
+    ruleDescriptor(json, rule->metadata());
   }
+  json.endArray();
+  json.endObject();
+  json.endObject();
 
-  Json results = Json::array();
-  std::map<std::string, int> occurrences;
-  for (const Finding &finding : scan.findings) {
-    Json result;
-    result["ruleId"] = finding.ruleId;
-    if (auto it = ruleIndex.find(finding.ruleId); it != ruleIndex.end())
-      result["ruleIndex"] = it->second;
-    result["level"] = sarifLevel(finding.level);
-    result["message"] = {{"text", sarifMessage(finding.message)}};
-    result["locations"] = Json::array(
-        {{{"physicalLocation", physicalLocation(finding.where, scan)}}});
-    std::string hash = lineHash(finding, scan);
-    int occurrence = ++occurrences[finding.where.file + "\n" + hash];
-    result["partialFingerprints"] = {
-        {"primaryLocationLineHash", hash + ":" + std::to_string(occurrence)}};
-    if (!finding.related.empty()) {
-      Json related = Json::array();
-      for (std::size_t i = 0; i < finding.related.size(); ++i)
-        related.push_back(
-            {{"id", i + 1},
-             {"physicalLocation",
-              physicalLocation(finding.related[i].where, scan)},
-             {"message", {{"text", finding.related[i].message}}}});
-      result["relatedLocations"] = std::move(related);
-    }
-    if (!finding.flow.empty()) {
-      Json steps = Json::array();
-      for (const RelatedLocation &step : finding.flow)
-        steps.push_back(
-            {{"location",
-              {{"physicalLocation", physicalLocation(step.where, scan)},
-               {"message", {{"text", step.message}}}}}});
-      result["codeFlows"] =
-          Json::array({{{"threadFlows",
-                         Json::array({{{"locations", std::move(steps)}}})}}});
-    }
-    if (finding.suppression)
-      result["suppressions"] = Json::array(
-          {{{"kind", "inSource"}, {"justification", *finding.suppression}}});
-    results.push_back(std::move(result));
-  }
-
-  Json notifications = Json::array();
+  json.key("invocations");
+  json.beginArray();
+  json.beginObject();
+  json.member("executionSuccessful", true);
+  json.key("toolExecutionNotifications");
+  json.beginArray();
   for (const Diagnostic &diagnostic : scan.diagnostics) {
-    Json notification;
-    notification["descriptor"] = {{"id", diagnostic.code}};
-    notification["level"] = sarifLevel(diagnostic.level);
-    notification["message"] = {{"text", diagnostic.message + "."}};
-    notification["locations"] = Json::array(
-        {{{"physicalLocation", physicalLocation(diagnostic.where, scan)}}});
-    notifications.push_back(std::move(notification));
+    json.beginObject();
+    json.key("descriptor");
+    json.beginObject();
+    json.member("id", diagnostic.code);
+    json.endObject();
+    json.member("level", sarifLevel(diagnostic.level));
+    messageObject(json, "message", diagnostic.message + ".");
+    locations(json, diagnostic.where, scan);
+    json.endObject();
   }
+  json.endArray();
+  json.endObject();
+  json.endArray();
 
-  Json run;
-  run["tool"] = {{"driver", std::move(driver)}};
-  run["invocations"] =
-      Json::array({{{"executionSuccessful", true},
-                    {"toolExecutionNotifications", std::move(notifications)}}});
-  run["columnKind"] = "unicodeCodePoints";
-  run["results"] = std::move(results);
+  json.member("columnKind", "unicodeCodePoints");
+  json.key("results");
+  json.beginArray();
+  std::map<std::string, int> occurrences;
+  for (const Finding &finding : scan.findings)
+    result(json, finding, scan, ruleIndex, occurrences);
+  json.endArray();
 
-  Json log;
-  log["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
-  log["version"] = "2.1.0";
-  log["runs"] = Json::array({std::move(run)});
-  return log.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  json.endObject();
+  json.endArray();
+  json.endObject();
+  out += '\n';
+  return out;
 }
 
 } // namespace racelint
