@@ -287,6 +287,12 @@ uint32_t slotFor(const void *id, std::size_t mask) {
 
 TreeIndex::TreeIndex(Node root, std::string_view callType)
     : tree_(root.tree), outer_(currentIndex) {
+  entries_.reserve(ts_node_descendant_count(root));
+  // The grammar's symbols named `callType` (an alias can share the name).
+  const TSLanguage *language = ts_tree_language(root.tree);
+  std::vector<bool> isCall(ts_language_symbol_count(language));
+  for (TSSymbol id = 0; id < isCall.size(); ++id)
+    isCall[id] = symbolName(language, id) == callType;
   TSTreeCursor cursor = ts_tree_cursor_new(root);
   // The entries of the cursor's ancestors.
   std::vector<uint32_t> open;
@@ -301,9 +307,10 @@ TreeIndex::TreeIndex(Node root, std::string_view callType)
     entries_.push_back({node, ts_tree_cursor_current_field_id(&cursor),
                         ts_node_is_named(node),
                         open.empty() ? self : open.back(), 0, 0});
-    if (errorDepth == 0 && is(node, "ERROR"))
+    TSSymbol symbol = ts_node_symbol(node);
+    if (errorDepth == 0 && symbol >= isCall.size()) // ERROR
       errorDepth = depth + 1;
-    if (errorDepth == 0 && is(node, callType))
+    if (errorDepth == 0 && symbol < isCall.size() && isCall[symbol])
       calls_.push_back(node);
     if (ts_tree_cursor_goto_first_child(&cursor)) {
       open.push_back(self);
