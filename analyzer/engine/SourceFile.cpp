@@ -21,6 +21,10 @@ bool isContinuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
 std::size_t repairUtf8(std::string &text, std::size_t &firstBad) {
   std::size_t replaced = 0;
   for (std::size_t at = 0; at < text.size();) {
+    if (static_cast<unsigned char>(text[at]) < 0x80) {
+      ++at; // ASCII, most of any source file
+      continue;
+    }
     std::size_t length = utf8SequenceLength(text, at);
     if (length == 0) {
       if (replaced++ == 0)
