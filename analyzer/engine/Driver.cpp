@@ -138,104 +138,122 @@ FileOutcome failedOutcome(const DiscoveredFile &file,
   return outcome;
 }
 
-/// `handles`, when given, holds each file's for lowering it again.
-std::vector<FileOutcome>
-analyzeInWorkers(const std::vector<DiscoveredFile> &files,
-                 const std::vector<std::unique_ptr<Frontend>> &frontends,
-                 const ScanOptions &options,
-                 const std::vector<const NameHandles *> &handles) {
-  WorkerLimits limits;
-  limits.jobs = options.jobs;
-  limits.itemTimeoutSeconds = options.fileTimeoutSeconds;
-  limits.maxMemoryMiB = options.maxMemoryMiB;
-  std::vector<WorkOutcome> results =
-      runInWorkers(files.size(), limits, [&](std::size_t i) {
-        const DiscoveredFile &file = files[i];
-        return encodeOutcome(
-            analyzeFile(file, *frontendFor(frontends, file.fsPath),
-                        options.read, handles.empty() ? nullptr : handles[i]));
-      });
-  std::vector<FileOutcome> outcomes;
-  outcomes.reserve(files.size());
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (!results[i].completed) {
-      outcomes.push_back(failedOutcome(files[i], results[i].bytes));
-      continue;
-    }
-    try {
-      outcomes.push_back(decodeOutcome(results[i].bytes, files[i].displayPath));
-    } catch (const std::exception &error) {
-      outcomes.push_back(failedOutcome(files[i], error.what()));
-    }
+/// Analyses the scan's files: in worker processes (isolateFiles), which live
+/// across both lowerings, so that a file lowered again goes back to the
+/// worker that lowered it first and kept its tree; or in threads.
+class FileAnalyzer {
+public:
+  FileAnalyzer(const std::vector<DiscoveredFile> &files,
+               const std::vector<std::unique_ptr<Frontend>> &frontends,
+               const ScanOptions &options)
+      : files_(files), frontends_(frontends), options_(options) {
+    if (!options.isolateFiles)
+      return;
+    WorkerLimits limits;
+    limits.jobs = options.jobs;
+    limits.itemTimeoutSeconds = options.fileTimeoutSeconds;
+    limits.maxMemoryMiB = options.maxMemoryMiB;
+    pool_.emplace(limits, [this](std::size_t item, std::string_view payload) {
+      if (payload.empty())
+        return encodeOutcome(analyzeOne(item, nullptr));
+      NameHandles handles = deserializeNameHandles(payload);
+      return encodeOutcome(analyzeOne(item, &handles));
+    });
   }
-  return outcomes;
-}
 
-std::vector<FileOutcome>
-analyzeInThreads(const std::vector<DiscoveredFile> &files,
-                 const std::vector<std::unique_ptr<Frontend>> &frontends,
-                 const ScanOptions &options,
-                 const std::vector<const NameHandles *> &handles) {
-  std::vector<FileOutcome> outcomes(files.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < files.size(); i = next++) {
-      const DiscoveredFile &file = files[i];
+  /// The outcomes of the files `which` (indices into the scan's files), each
+  /// lowered with `handles[k]` when handles are given.
+  std::vector<FileOutcome>
+  analyze(const std::vector<std::size_t> &which,
+          const std::vector<const NameHandles *> &handles) {
+    return pool_ ? inWorkers(which, handles) : inThreads(which, handles);
+  }
+
+private:
+  FileOutcome analyzeOne(std::size_t item, const NameHandles *handles) const {
+    const DiscoveredFile &file = files_[item];
+    return analyzeFile(file, *frontendFor(frontends_, file.fsPath),
+                       options_.read, handles);
+  }
+
+  std::vector<FileOutcome>
+  inWorkers(const std::vector<std::size_t> &which,
+            const std::vector<const NameHandles *> &handles) {
+    std::vector<WorkTask> tasks;
+    tasks.reserve(which.size());
+    for (std::size_t k = 0; k < which.size(); ++k)
+      tasks.push_back(
+          {which[k], handles.empty() ? std::string() : serialize(*handles[k])});
+    std::vector<WorkOutcome> results = pool_->run(tasks);
+    std::vector<FileOutcome> outcomes;
+    outcomes.reserve(which.size());
+    for (std::size_t k = 0; k < which.size(); ++k) {
+      const DiscoveredFile &file = files_[which[k]];
+      if (!results[k].completed) {
+        outcomes.push_back(failedOutcome(file, results[k].bytes));
+        continue;
+      }
       try {
-        outcomes[i] =
-            analyzeFile(file, *frontendFor(frontends, file.fsPath),
-                        options.read, handles.empty() ? nullptr : handles[i]);
-      } catch (const std::bad_alloc &) {
-        outcomes[i] = failedOutcome(file, "it ran out of memory");
+        outcomes.push_back(decodeOutcome(results[k].bytes, file.displayPath));
+      } catch (const std::exception &error) {
+        outcomes.push_back(failedOutcome(file, error.what()));
       }
     }
-  };
-  unsigned workers =
-      std::max(1u, std::min<unsigned>(options.jobs, files.size()));
-  std::vector<std::jthread> threads;
-  for (unsigned i = 1; i < workers; ++i)
-    threads.emplace_back(work);
-  work();
-  threads.clear(); // joins
-  return outcomes;
-}
+    return outcomes;
+  }
 
-std::vector<FileOutcome>
-analyzeFiles(const std::vector<DiscoveredFile> &files,
-             const std::vector<std::unique_ptr<Frontend>> &frontends,
-             const ScanOptions &options,
-             const std::vector<const NameHandles *> &handles) {
-  return options.isolateFiles
-             ? analyzeInWorkers(files, frontends, options, handles)
-             : analyzeInThreads(files, frontends, options, handles);
-}
+  std::vector<FileOutcome>
+  inThreads(const std::vector<std::size_t> &which,
+            const std::vector<const NameHandles *> &handles) const {
+    std::vector<FileOutcome> outcomes(which.size());
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t k = next++; k < which.size(); k = next++) {
+        try {
+          outcomes[k] =
+              analyzeOne(which[k], handles.empty() ? nullptr : handles[k]);
+        } catch (const std::bad_alloc &) {
+          outcomes[k] = failedOutcome(files_[which[k]], "it ran out of memory");
+        }
+      }
+    };
+    unsigned workers =
+        std::max(1u, std::min<unsigned>(options_.jobs, which.size()));
+    std::vector<std::jthread> threads;
+    for (unsigned i = 1; i < workers; ++i)
+      threads.emplace_back(work);
+    work();
+    threads.clear(); // joins
+    return outcomes;
+  }
+
+  const std::vector<DiscoveredFile> &files_;
+  const std::vector<std::unique_ptr<Frontend>> &frontends_;
+  const ScanOptions &options_;
+  std::optional<WorkerPool> pool_;
+};
 
 /// A file lowered without the project's index took some imported names for
 /// what their own file alone cannot say (`getAdminClient()`'s result, the
 /// instances of `class BandsRepository extends Repository<Band>`): it is
 /// lowered again, with what the index resolved for them.
-void lowerAgainWithHandles(
-    const std::vector<DiscoveredFile> &files,
-    const std::vector<std::unique_ptr<Frontend>> &frontends,
-    const ScanOptions &options, ScanResult &result) {
+void lowerAgainWithHandles(FileAnalyzer &analyzer, const ScanOptions &options,
+                           ScanResult &result) {
   EsModules modules(result.files, options.baseDirectory);
   result.diagnostics.insert(result.diagnostics.end(),
                             modules.diagnostics().begin(),
                             modules.diagnostics().end());
   std::vector<NameHandles> learned = modules.learnedHandles();
   std::vector<std::size_t> again;
-  std::vector<DiscoveredFile> subset;
   std::vector<const NameHandles *> handles;
   for (std::size_t i = 0; i < learned.size(); ++i)
     if (!learned[i].empty()) {
       again.push_back(i);
-      subset.push_back(files[i]);
       handles.push_back(&learned[i]);
     }
   if (again.empty())
     return;
-  std::vector<FileOutcome> outcomes =
-      analyzeFiles(subset, frontends, options, handles);
+  std::vector<FileOutcome> outcomes = analyzer.analyze(again, handles);
   for (std::size_t k = 0; k < again.size(); ++k) {
     FileAnalysis &first = result.files[again[k]];
     if (outcomes[k].source) {
@@ -460,17 +478,23 @@ ScanResult scan(const ScanOptions &options,
       options.excludedNames);
   result.missingPath = discovered.missingPath;
 
-  std::vector<FileOutcome> outcomes =
-      analyzeFiles(discovered.files, frontends, options, {});
-
-  // Outcomes are in discovery order (sorted paths), whatever the job count.
-  for (FileOutcome &outcome : outcomes) {
-    if (outcome.source)
-      result.sources.emplace(outcome.analysis.path, std::move(*outcome.source));
-    result.files.push_back(std::move(outcome.analysis));
-  }
   result.diagnostics = std::move(discovered.diagnostics);
-  lowerAgainWithHandles(discovered.files, frontends, options, result);
+  {
+    // Its workers, and what they keep for a second lowering, end here.
+    FileAnalyzer analyzer(discovered.files, frontends, options);
+    std::vector<std::size_t> everyFile(discovered.files.size());
+    for (std::size_t i = 0; i < everyFile.size(); ++i)
+      everyFile[i] = i;
+    std::vector<FileOutcome> outcomes = analyzer.analyze(everyFile, {});
+    // In discovery order (sorted paths), whatever the job count.
+    for (FileOutcome &outcome : outcomes) {
+      if (outcome.source)
+        result.sources.emplace(outcome.analysis.path,
+                               std::move(*outcome.source));
+      result.files.push_back(std::move(outcome.analysis));
+    }
+    lowerAgainWithHandles(analyzer, options, result);
+  }
   readIncludedSources(result, options);
   buildSchemaAndCheck(result, rules);
   return result;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <deque>
 #include <iostream>
+#include <memory>
 #include <new>
 #include <optional>
 #include <poll.h>
@@ -73,11 +74,11 @@ bool sendResult(int fd, Status status, std::string bytes) {
   return writeAll(fd, bytes.data(), bytes.size());
 }
 
-/// Runs one item; an exception it throws is its failure.
-WorkOutcome runItem(const std::function<std::string(std::size_t)> &work,
-                    std::size_t item, const WorkerLimits &limits) {
+/// Runs one task; an exception it throws is its failure.
+WorkOutcome runTask(const WorkFunction &work, std::size_t item,
+                    std::string_view payload, const WorkerLimits &limits) {
   try {
-    return {true, work(item)};
+    return {true, work(item, payload)};
   } catch (const std::bad_alloc &) {
     return {false, "it ran out of memory (the limit is " +
                        std::to_string(limits.maxMemoryMiB) +
@@ -87,9 +88,17 @@ WorkOutcome runItem(const std::function<std::string(std::size_t)> &work,
   }
 }
 
-[[noreturn]] void
-serveItems(int taskFd, int resultFd, const WorkerLimits &limits,
-           const std::function<std::string(std::size_t)> &work) {
+/// A task on the wire: item, payload length, payload.
+std::string encodeTask(const WorkTask &task) {
+  std::uint64_t header[2] = {task.item, task.payload.size()};
+  std::string bytes(reinterpret_cast<const char *>(header), sizeof header);
+  bytes += task.payload;
+  return bytes;
+}
+
+[[noreturn]] void serveTasks(int taskFd, int resultFd,
+                             const WorkerLimits &limits,
+                             const WorkFunction &work) {
   if (limits.maxMemoryMiB && !kSanitized) {
     rlim_t bytes = static_cast<rlim_t>(limits.maxMemoryMiB) * 1024 * 1024;
     struct rlimit limit {
@@ -97,9 +106,14 @@ serveItems(int taskFd, int resultFd, const WorkerLimits &limits,
     };
     ::setrlimit(RLIMIT_DATA, &limit);
   }
-  std::uint64_t item = 0;
-  while (readAll(taskFd, &item, sizeof item)) {
-    WorkOutcome outcome = runItem(work, static_cast<std::size_t>(item), limits);
+  std::uint64_t header[2] = {0, 0};
+  std::string payload;
+  while (readAll(taskFd, header, sizeof header)) {
+    payload.resize(header[1]);
+    if (!readAll(taskFd, payload.data(), payload.size()))
+      break;
+    WorkOutcome outcome =
+        runTask(work, static_cast<std::size_t>(header[0]), payload, limits);
     if (!sendResult(resultFd,
                     outcome.completed ? Status::Completed : Status::Failed,
                     std::move(outcome.bytes)))
@@ -136,50 +150,79 @@ std::string describeExit(int status) {
   return "racelint's worker stopped on it";
 }
 
-/// Items a worker holds at once: the one it runs and the next, so that it
+/// Tasks a worker holds at once: the one it runs and the next, so that it
 /// never waits for the scan to hand it work.
-constexpr std::size_t kItemsInFlight = 2;
+constexpr std::size_t kTasksInFlight = 2;
 
 struct Worker {
   pid_t pid = -1;
   int taskFd = -1;
   int resultFd = -1;
-  /// The items sent, in the order the worker runs them: the first is running.
-  std::deque<std::size_t> items;
-  /// When the first item started: when it was sent, or when the one before
+  /// The tasks sent (positions in the run's list), in the order the worker
+  /// runs them: the first is running.
+  std::deque<std::size_t> tasks;
+  /// When the first task started: when it was sent, or when the one before
   /// it finished.
   Clock::time_point started;
   std::string received;
 };
 
-class Pool {
+} // namespace
+
+class WorkerPool::Pool {
 public:
-  Pool(std::size_t count, const WorkerLimits &limits,
-       const std::function<std::string(std::size_t)> &work)
-      : count_(count), limits_(limits), work_(work), outcomes_(count) {
-    for (std::size_t item = count; item-- > 0;)
-      pending_.push_back(item);
+  Pool(const WorkerLimits &limits, WorkFunction work)
+      : limits_(limits), work_(std::move(work)),
+        workers_(std::max(1u, limits.jobs)), preferred_(workers_.size()) {}
+
+  ~Pool() {
+    for (Worker &worker : workers_)
+      stop(worker, /*kill=*/false);
   }
 
-  std::vector<WorkOutcome> run() {
-    std::size_t size =
-        std::min<std::size_t>(std::max(1u, limits_.jobs), count_);
-    workers_.resize(size);
-    while (done_ < count_) {
-      for (Worker &worker : workers_)
-        while (worker.items.size() < kItemsInFlight && !pending_.empty()) {
-          std::size_t item = pending_.back();
-          pending_.pop_back();
-          assign(worker, item);
+  std::vector<WorkOutcome> run(const std::vector<WorkTask> &tasks) {
+    tasks_ = &tasks;
+    outcomes_.assign(tasks.size(), {});
+    done_ = 0;
+    for (std::size_t task = tasks.size(); task-- > 0;) {
+      std::size_t item = tasks[task].item;
+      std::optional<std::size_t> slot =
+          item < servedBy_.size() ? servedBy_[item] : std::nullopt;
+      (slot ? preferred_[*slot] : pending_).push_back(task);
+    }
+    while (done_ < tasks.size()) {
+      for (std::size_t slot = 0; slot < workers_.size(); ++slot)
+        while (workers_[slot].tasks.size() < kTasksInFlight) {
+          std::optional<std::size_t> task = nextTask(slot);
+          if (!task)
+            break;
+          assign(slot, *task);
         }
       wait();
     }
-    for (Worker &worker : workers_)
-      stop(worker, /*kill=*/false);
+    tasks_ = nullptr;
     return std::move(outcomes_);
   }
 
 private:
+  /// The slot's own tasks first, then anyone's, then another slot's (which
+  /// only costs redoing what that worker kept).
+  std::optional<std::size_t> nextTask(std::size_t slot) {
+    auto take = [](std::vector<std::size_t> &queue) {
+      std::size_t task = queue.back();
+      queue.pop_back();
+      return task;
+    };
+    if (!preferred_[slot].empty())
+      return take(preferred_[slot]);
+    if (!pending_.empty())
+      return take(pending_);
+    for (std::vector<std::size_t> &other : preferred_)
+      if (!other.empty())
+        return take(other);
+    return std::nullopt;
+  }
+
   bool spawn(Worker &worker) {
     int tasks[2], results[2];
     if (::pipe(tasks) != 0)
@@ -203,7 +246,7 @@ private:
           if (fd >= 0)
             ::close(fd);
       ::close(tasks[1]), ::close(results[0]);
-      serveItems(tasks[0], results[1], limits_, work_);
+      serveTasks(tasks[0], results[1], limits_, work_);
     }
     ::close(tasks[0]), ::close(results[1]);
     worker.pid = pid;
@@ -212,37 +255,40 @@ private:
     return true;
   }
 
-  void assign(Worker &worker, std::size_t item) {
+  void assign(std::size_t slot, std::size_t task) {
+    Worker &worker = workers_[slot];
+    const WorkTask &work = (*tasks_)[task];
     if (worker.pid < 0 && !spawn(worker)) {
-      // No process to contain it (fork refused): analyse it here.
-      finish(item, runItem(work_, item, limits_));
+      // No process to contain it (fork refused): run it here.
+      finish(task, runTask(work_, work.item, work.payload, limits_));
       return;
     }
-    std::uint64_t wire = item;
-    if (!writeAll(worker.taskFd, &wire, sizeof wire)) {
-      // The worker died on the item it was running: that one fails, and this
+    std::string wire = encodeTask(work);
+    if (!writeAll(worker.taskFd, wire.data(), wire.size())) {
+      // The worker died on the task it was running: that one fails, and this
       // one waits for the next worker.
-      pending_.push_back(item);
-      if (worker.items.empty())
+      pending_.push_back(task);
+      if (worker.tasks.empty())
         stop(worker, /*kill=*/true);
       else
-        fail(worker, "", /*kill=*/true);
+        fail(slot, "", /*kill=*/true);
       return;
     }
-    if (worker.items.empty()) {
+    if (worker.tasks.empty()) {
       worker.started = Clock::now();
       worker.received.clear();
     }
-    worker.items.push_back(item);
+    worker.tasks.push_back(task);
   }
 
-  void finish(std::size_t item, WorkOutcome outcome) {
-    outcomes_[item] = std::move(outcome);
+  void finish(std::size_t task, WorkOutcome outcome) {
+    outcomes_[task] = std::move(outcome);
     ++done_;
   }
 
-  /// Ends a worker; returns how it ended when it had to be reaped. The items
-  /// it had not started go to another.
+  /// Ends a worker; returns how it ended when it had to be reaped. The tasks
+  /// it had not started go to another, and what it kept of earlier items is
+  /// lost with it.
   int stop(Worker &worker, bool kill) {
     int status = 0;
     if (worker.pid < 0)
@@ -253,33 +299,46 @@ private:
     ::close(worker.resultFd);
     while (::waitpid(worker.pid, &status, 0) < 0 && errno == EINTR) {
     }
-    pending_.insert(pending_.end(), worker.items.rbegin(), worker.items.rend());
+    pending_.insert(pending_.end(), worker.tasks.rbegin(), worker.tasks.rend());
+    auto slot = static_cast<std::size_t>(&worker - workers_.data());
+    pending_.insert(pending_.end(), preferred_[slot].begin(),
+                    preferred_[slot].end());
+    preferred_[slot].clear();
+    for (std::optional<std::size_t> &served : servedBy_)
+      if (served == slot)
+        served.reset();
     worker = Worker{};
     return status;
   }
 
-  /// The running item fails with `reason` (or how the worker ended).
-  void fail(Worker &worker, std::string reason, bool kill) {
-    std::size_t item = worker.items.front();
-    worker.items.pop_front();
+  /// The running task fails with `reason` (or how the worker ended).
+  void fail(std::size_t slot, std::string reason, bool kill) {
+    Worker &worker = workers_[slot];
+    std::size_t task = worker.tasks.front();
+    worker.tasks.pop_front();
     int status = stop(worker, kill);
-    finish(item, {false, reason.empty() ? describeExit(status) : reason});
+    finish(task, {false, reason.empty() ? describeExit(status) : reason});
   }
 
   /// The complete results at the start of `received`, taken out of it.
-  void takeResults(Worker &worker) {
+  void takeResults(std::size_t slot) {
+    Worker &worker = workers_[slot];
     constexpr std::size_t header = 1 + sizeof(std::uint64_t);
     std::size_t used = 0;
-    while (!worker.items.empty() && worker.received.size() - used >= header) {
+    while (!worker.tasks.empty() && worker.received.size() - used >= header) {
       std::uint64_t size = 0;
       std::memcpy(&size, worker.received.data() + used + 1, sizeof size);
       if (worker.received.size() - used - header < size)
         break;
       bool completed =
           worker.received[used] == static_cast<char>(Status::Completed);
-      finish(worker.items.front(),
-             {completed, worker.received.substr(used + header, size)});
-      worker.items.pop_front();
+      std::size_t task = worker.tasks.front();
+      std::size_t item = (*tasks_)[task].item;
+      if (servedBy_.size() <= item)
+        servedBy_.resize(item + 1);
+      servedBy_[item] = slot;
+      finish(task, {completed, worker.received.substr(used + header, size)});
+      worker.tasks.pop_front();
       worker.started = Clock::now();
       used += header + size;
     }
@@ -288,13 +347,14 @@ private:
 
   void wait() {
     std::vector<pollfd> fds;
-    std::vector<Worker *> busy;
+    std::vector<std::size_t> busy;
     int timeoutMs = -1;
-    for (Worker &worker : workers_) {
-      if (worker.items.empty())
+    for (std::size_t slot = 0; slot < workers_.size(); ++slot) {
+      const Worker &worker = workers_[slot];
+      if (worker.tasks.empty())
         continue;
       fds.push_back({worker.resultFd, POLLIN, 0});
-      busy.push_back(&worker);
+      busy.push_back(slot);
       if (limits_.itemTimeoutSeconds) {
         auto deadline =
             worker.started + std::chrono::seconds(limits_.itemTimeoutSeconds);
@@ -317,29 +377,28 @@ private:
     }
     if (::poll(fds.data(), fds.size(), timeoutMs) < 0 && errno != EINTR)
       return;
-    for (std::size_t i = 0; i < fds.size(); ++i) {
-      Worker &worker = *busy[i];
+    for (std::size_t i = 0; i < fds.size(); ++i)
       if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
-        receive(worker);
-    }
+        receive(busy[i]);
     auto now = Clock::now();
     bool checkMemory =
         limits_.maxMemoryMiB && now - lastMemoryCheck_ >= kMemoryCheck;
     if (checkMemory)
       lastMemoryCheck_ = now;
-    for (Worker *worker : busy) {
-      if (worker->items.empty())
+    for (std::size_t slot : busy) {
+      const Worker &worker = workers_[slot];
+      if (worker.tasks.empty())
         continue;
       if (limits_.itemTimeoutSeconds &&
-          now - worker->started >=
+          now - worker.started >=
               std::chrono::seconds(limits_.itemTimeoutSeconds))
-        fail(*worker,
+        fail(slot,
              "its analysis took longer than " +
                  std::to_string(limits_.itemTimeoutSeconds) +
                  " s (--file-timeout)",
              /*kill=*/true);
-      else if (checkMemory && residentMiB(worker->pid) > limits_.maxMemoryMiB)
-        fail(*worker,
+      else if (checkMemory && residentMiB(worker.pid) > limits_.maxMemoryMiB)
+        fail(slot,
              "its analysis needed more than " +
                  std::to_string(limits_.maxMemoryMiB) +
                  " MiB of memory (--max-memory)",
@@ -347,7 +406,8 @@ private:
     }
   }
 
-  void receive(Worker &worker) {
+  void receive(std::size_t slot) {
+    Worker &worker = workers_[slot];
     constexpr std::size_t kChunk = 1 << 16;
     std::size_t had = worker.received.size();
     worker.received.resize(had + kChunk);
@@ -356,31 +416,36 @@ private:
     if (got < 0 && (errno == EINTR || errno == EAGAIN))
       return;
     if (got <= 0) {
-      fail(worker, "", /*kill=*/false); // it died mid-item
+      fail(slot, "", /*kill=*/false); // it died mid-task
       return;
     }
-    takeResults(worker);
+    takeResults(slot);
   }
 
-  std::size_t count_;
-  const WorkerLimits &limits_;
-  const std::function<std::string(std::size_t)> &work_;
-  std::vector<WorkOutcome> outcomes_;
+  const WorkerLimits limits_;
+  const WorkFunction work_;
   std::vector<Worker> workers_;
-  /// Items not yet sent, the next one last.
+  /// Per worker slot, the tasks of the run whose item it served before.
+  std::vector<std::vector<std::size_t>> preferred_;
+  /// The run's other tasks not yet sent, the next one last.
   std::vector<std::size_t> pending_;
+  /// Per item, the slot whose worker ran it last, while that worker lives.
+  std::vector<std::optional<std::size_t>> servedBy_;
+  const std::vector<WorkTask> *tasks_ = nullptr;
+  std::vector<WorkOutcome> outcomes_;
   std::size_t done_ = 0;
   Clock::time_point lastMemoryCheck_;
 };
 
-} // namespace
-
 bool sanitizedBuild() { return kSanitized; }
 
-std::vector<WorkOutcome>
-runInWorkers(std::size_t count, const WorkerLimits &limits,
-             const std::function<std::string(std::size_t)> &work) {
-  if (count == 0)
+WorkerPool::WorkerPool(const WorkerLimits &limits, WorkFunction work)
+    : pool_(std::make_unique<Pool>(limits, std::move(work))) {}
+
+WorkerPool::~WorkerPool() = default;
+
+std::vector<WorkOutcome> WorkerPool::run(const std::vector<WorkTask> &tasks) {
+  if (tasks.empty())
     return {};
   // A worker that dies leaves its pipe broken: a write to it must fail, not
   // kill the scan.
@@ -388,7 +453,7 @@ runInWorkers(std::size_t count, const WorkerLimits &limits,
   ignore.sa_handler = SIG_IGN;
   struct sigaction previous {};
   ::sigaction(SIGPIPE, &ignore, &previous);
-  std::vector<WorkOutcome> outcomes = Pool(count, limits, work).run();
+  std::vector<WorkOutcome> outcomes = pool_->run(tasks);
   ::sigaction(SIGPIPE, &previous, nullptr);
   return outcomes;
 }

@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace racelint {
@@ -30,12 +32,31 @@ struct WorkOutcome {
 /// dying of the signal.
 bool sanitizedBuild();
 
-/// Runs `work(i)` for every i below `count` in up to `limits.jobs` forked
-/// worker processes, and returns each result by index. A worker that dies or
-/// exceeds a limit is replaced; the item it was running fails with the
-/// reason. Outcomes depend only on the items, never on the job count.
-std::vector<WorkOutcome>
-runInWorkers(std::size_t count, const WorkerLimits &limits,
-             const std::function<std::string(std::size_t)> &work);
+/// One piece of work: the item it is about (a file, by its index) and what
+/// the worker needs besides.
+struct WorkTask {
+  std::size_t item = 0;
+  std::string payload;
+};
+using WorkFunction =
+    std::function<std::string(std::size_t item, std::string_view payload)>;
+
+/// Runs `work(item, payload)` for tasks in up to `limits.jobs` forked worker
+/// processes, which live until the pool does: a task about an item that an
+/// earlier run() served goes to the same process while it lives, which may
+/// still hold what it made of the item. A worker that dies or exceeds a
+/// limit is replaced; the task it was running fails with the reason.
+/// Outcomes depend only on the tasks, never on the job count.
+class WorkerPool {
+public:
+  WorkerPool(const WorkerLimits &limits, WorkFunction work);
+  ~WorkerPool();
+  /// Each task's outcome, by the task's position.
+  std::vector<WorkOutcome> run(const std::vector<WorkTask> &tasks);
+
+private:
+  class Pool;
+  std::unique_ptr<Pool> pool_;
+};
 
 } // namespace racelint

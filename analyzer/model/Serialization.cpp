@@ -248,4 +248,19 @@ FileAnalysis deserializeFileAnalysis(std::string_view bytes) {
   return analysis;
 }
 
+std::string serialize(const NameHandles &handles) {
+  Writer writer;
+  writer(handles);
+  return std::move(writer.bytes);
+}
+
+NameHandles deserializeNameHandles(std::string_view bytes) {
+  Reader reader(bytes);
+  NameHandles handles;
+  reader(handles);
+  if (!reader.done())
+    throw std::runtime_error("corrupt name handles");
+  return handles;
+}
+
 } // namespace racelint

@@ -14,5 +14,9 @@ namespace racelint {
 std::string serialize(const FileAnalysis &analysis);
 /// Throws std::runtime_error when `bytes` is not what serialize() wrote.
 FileAnalysis deserializeFileAnalysis(std::string_view bytes);
+/// What the project's index resolved for a file's names, sent to the worker
+/// that lowers the file again.
+std::string serialize(const NameHandles &handles);
+NameHandles deserializeNameHandles(std::string_view bytes);
 
 } // namespace racelint

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 
 extern "C" const TSLanguage *tree_sitter_typescript();
 extern "C" const TSLanguage *tree_sitter_tsx();
@@ -719,34 +721,8 @@ private:
   std::string defaultExport_;
 };
 
-} // namespace
-
-bool TypeScriptFrontend::handles(const std::string &path) const {
-  for (std::string_view extension :
-       {".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"})
-    if (endsWith(path, extension))
-      return true;
-  return false;
-}
-
-FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
-  return analyzeWith(file, nullptr);
-}
-
-FileAnalysis TypeScriptFrontend::analyzeWith(const SourceFile &file,
-                                             const NameHandles *handles) const {
-  FileAnalysis analysis;
-  analysis.path = file.path();
-  if (looksMinified(file)) {
-    Diagnostic diagnostic;
-    diagnostic.level = Level::Note;
-    diagnostic.code = "minified-file";
-    diagnostic.message = "file not analysed: it looks minified (bundler "
-                         "output); scan the sources it was built from";
-    diagnostic.where = file.span(0, 0);
-    analysis.diagnostics.push_back(std::move(diagnostic));
-    return analysis;
-  }
+/// The file's tree, parsed again with the mends each parse calls for.
+std::unique_ptr<TSTree, TreeDeleter> parseMended(const SourceFile &file) {
   // One parser per thread, reused: its stacks and caches outlive a file.
   thread_local std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
   ts_parser_set_language(parser.get(), languageFor(file.path()));
@@ -779,6 +755,88 @@ FileAnalysis TypeScriptFrontend::analyzeWith(const SourceFile &file,
       break; // out of time: the unmended tree it is
     tree = std::move(again);
   }
+  return tree;
+}
+
+/// The trees of files whose lowering assumed what some imported names mean,
+/// kept by the worker that lowered them for lowering them again once the
+/// project's index knows: a second parse cost most of the second lowering.
+/// At most kKeptBytes of source, so that memory stays bounded.
+class KeptTrees {
+public:
+  void keep(const std::string &path, const std::string &text,
+            std::unique_ptr<TSTree, TreeDeleter> tree) {
+    std::lock_guard lock(mutex_);
+    if (bytes_ + text.size() > kKeptBytes || trees_.count(path))
+      return;
+    bytes_ += text.size();
+    trees_.emplace(path, Kept{text, std::move(tree)});
+  }
+
+  /// The tree kept for `path`, if it was parsed from this same text.
+  std::unique_ptr<TSTree, TreeDeleter> take(const std::string &path,
+                                            const std::string &text) {
+    std::lock_guard lock(mutex_);
+    auto kept = trees_.find(path);
+    if (kept == trees_.end())
+      return nullptr;
+    std::unique_ptr<TSTree, TreeDeleter> tree;
+    if (kept->second.text == text)
+      tree = std::move(kept->second.tree);
+    bytes_ -= kept->second.text.size();
+    trees_.erase(kept);
+    return tree;
+  }
+
+private:
+  static constexpr std::size_t kKeptBytes = std::size_t(16) << 20;
+  struct Kept {
+    std::string text;
+    std::unique_ptr<TSTree, TreeDeleter> tree;
+  };
+  std::mutex mutex_;
+  std::map<std::string, Kept> trees_;
+  std::size_t bytes_ = 0;
+};
+
+KeptTrees &keptTrees() {
+  static KeptTrees trees;
+  return trees;
+}
+
+} // namespace
+
+bool TypeScriptFrontend::handles(const std::string &path) const {
+  for (std::string_view extension :
+       {".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"})
+    if (endsWith(path, extension))
+      return true;
+  return false;
+}
+
+FileAnalysis TypeScriptFrontend::analyze(const SourceFile &file) const {
+  return analyzeWith(file, nullptr);
+}
+
+FileAnalysis TypeScriptFrontend::analyzeWith(const SourceFile &file,
+                                             const NameHandles *handles) const {
+  FileAnalysis analysis;
+  analysis.path = file.path();
+  if (looksMinified(file)) {
+    Diagnostic diagnostic;
+    diagnostic.level = Level::Note;
+    diagnostic.code = "minified-file";
+    diagnostic.message = "file not analysed: it looks minified (bundler "
+                         "output); scan the sources it was built from";
+    diagnostic.where = file.span(0, 0);
+    analysis.diagnostics.push_back(std::move(diagnostic));
+    return analysis;
+  }
+  std::unique_ptr<TSTree, TreeDeleter> tree;
+  if (handles)
+    tree = keptTrees().take(file.path(), file.text());
+  if (!tree)
+    tree = parseMended(file);
   if (!tree) {
     Diagnostic diagnostic;
     diagnostic.level = Level::Error;
@@ -829,6 +887,8 @@ FileAnalysis TypeScriptFrontend::analyzeWith(const SourceFile &file,
   FileWalker walker(context, analysis);
   walker.walk(root, index.calls());
   walker.finish();
+  if (!handles && !analysis.module.assumed.empty())
+    keptTrees().keep(file.path(), file.text(), std::move(tree));
   return analysis;
 }
 
