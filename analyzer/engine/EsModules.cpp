@@ -190,6 +190,9 @@ EsModules::readConfig(const std::string &file, const std::string &directory,
 }
 
 std::optional<std::size_t> EsModules::fileAt(const std::string &path) const {
+  if (auto known = filesAt_.find(path); known != filesAt_.end())
+    return known->second;
+  std::optional<std::size_t> &answer = filesAt_[path];
   std::vector<std::string> candidates = {path};
   for (const std::string &extension : moduleExtensions()) {
     candidates.push_back(path + extension);
@@ -204,8 +207,8 @@ std::optional<std::size_t> EsModules::fileAt(const std::string &path) const {
     }
   for (const std::string &candidate : candidates)
     if (auto found = byPath_.find(candidate); found != byPath_.end())
-      return found->second;
-  return std::nullopt;
+      return answer = found->second;
+  return answer;
 }
 
 std::optional<std::size_t>

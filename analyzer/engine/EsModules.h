@@ -62,6 +62,8 @@ private:
   std::map<std::string, std::optional<PathMapping>> mappings_;
   std::vector<const PathMapping *> fileMappings_;
   std::vector<Diagnostic> diagnostics_;
+  /// fileAt()'s answers: every import of a module asks again.
+  mutable std::map<std::string, std::optional<std::size_t>> filesAt_;
 };
 
 } // namespace racelint
