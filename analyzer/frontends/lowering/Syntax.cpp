@@ -285,8 +285,25 @@ uint32_t slotFor(const void *id, std::size_t mask) {
 
 } // namespace
 
+namespace {
+
+/// The arrays of the last index this thread built, kept for the next one:
+/// fresh ones for every file cost page faults and zeroing.
+struct IndexStorage {
+  std::vector<TreeIndex::Entry> entries;
+  std::vector<uint32_t> children;
+  std::vector<uint32_t> slots;
+};
+thread_local IndexStorage spareStorage;
+
+} // namespace
+
 TreeIndex::TreeIndex(Node root, std::string_view callType)
     : tree_(root.tree), outer_(currentIndex) {
+  entries_.swap(spareStorage.entries);
+  children_.swap(spareStorage.children);
+  slots_.swap(spareStorage.slots);
+  entries_.clear();
   entries_.reserve(ts_node_descendant_count(root));
   // The grammar's symbols named `callType` (an alias can share the name).
   const TSLanguage *language = ts_tree_language(root.tree);
@@ -362,7 +379,12 @@ TreeIndex::TreeIndex(Node root, std::string_view callType)
   currentIndex = this;
 }
 
-TreeIndex::~TreeIndex() { currentIndex = outer_; }
+TreeIndex::~TreeIndex() {
+  currentIndex = outer_;
+  spareStorage.entries.swap(entries_);
+  spareStorage.children.swap(children_);
+  spareStorage.slots.swap(slots_);
+}
 
 const TreeIndex *TreeIndex::covering(Node node) {
   return currentIndex && !isNull(node) && node.tree == currentIndex->tree_
