@@ -231,36 +231,35 @@ template <typename Archive> void fields(Archive &a, FileAnalysis &v) {
       a(v.migrationParent), a(v.module);
 }
 
+template <typename T> std::string bytesOf(const T &value) {
+  Writer writer;
+  writer(value);
+  return std::move(writer.bytes);
+}
+
+template <typename T> T valueOf(std::string_view bytes, const char *what) {
+  Reader reader(bytes);
+  T value;
+  reader(value);
+  if (!reader.done())
+    throw std::runtime_error(std::string("corrupt ") + what);
+  return value;
+}
+
 } // namespace
 
 std::string serialize(const FileAnalysis &analysis) {
-  Writer writer;
-  writer(analysis);
-  return std::move(writer.bytes);
+  return bytesOf(analysis);
 }
 
 FileAnalysis deserializeFileAnalysis(std::string_view bytes) {
-  Reader reader(bytes);
-  FileAnalysis analysis;
-  reader(analysis);
-  if (!reader.done())
-    throw std::runtime_error("corrupt analysis results");
-  return analysis;
+  return valueOf<FileAnalysis>(bytes, "analysis results");
 }
 
-std::string serialize(const NameHandles &handles) {
-  Writer writer;
-  writer(handles);
-  return std::move(writer.bytes);
-}
+std::string serialize(const NameHandles &handles) { return bytesOf(handles); }
 
 NameHandles deserializeNameHandles(std::string_view bytes) {
-  Reader reader(bytes);
-  NameHandles handles;
-  reader(handles);
-  if (!reader.done())
-    throw std::runtime_error("corrupt name handles");
-  return handles;
+  return valueOf<NameHandles>(bytes, "name handles");
 }
 
 } // namespace racelint
