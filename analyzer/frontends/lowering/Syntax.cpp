@@ -321,9 +321,13 @@ TreeIndex::TreeIndex(Node root, std::string_view callType)
     depth_ = std::max(depth_, depth);
     Node node = ts_tree_cursor_current_node(&cursor);
     auto self = static_cast<uint32_t>(entries_.size());
-    entries_.push_back({node, ts_tree_cursor_current_field_id(&cursor),
-                        ts_node_is_named(node),
-                        open.empty() ? self : open.back(), 0, 0});
+    TSFieldId field = ts_tree_cursor_current_field_id(&cursor);
+    bool named = ts_node_is_named(node);
+    // A token outside every field (punctuation, a keyword) is never asked
+    // about: parent() of one asks tree-sitter.
+    if (named || field || ts_node_child_count(node) > 0)
+      entries_.push_back(
+          {node, field, named, open.empty() ? self : open.back(), 0, 0});
     TSSymbol symbol = ts_node_symbol(node);
     if (errorDepth == 0 && symbol >= isCall.size()) // ERROR
       errorDepth = depth + 1;
