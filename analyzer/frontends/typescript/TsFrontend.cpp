@@ -879,9 +879,9 @@ FileAnalysis TypeScriptFrontend::analyzeWith(const SourceFile &file,
     }
     analysis.diagnostics.push_back(std::move(diagnostic));
   }
-  FileContext context{source, builtinModels(), {}, &analysis.diagnostics};
-  context.module = &analysis.module;
-  context.handles = handles;
+  FileContext context{
+      source,           builtinModels(), {}, &analysis.diagnostics,
+      &analysis.module, handles,         {}};
   declareModule(source, root, analysis.module);
   context.moduleValues = moduleValues(context, root);
   FileWalker walker(context, analysis);
