@@ -66,12 +66,13 @@ bool readAll(int fd, void *data, std::size_t size) {
 
 /// A result on the wire: status, length, bytes. Written at once, so that the
 /// scan wakes up once per result, not once per part.
-bool sendResult(int fd, Status status, std::string bytes) {
+bool sendResult(int fd, Status status, const std::string &bytes) {
   std::uint64_t size = bytes.size();
-  std::string header(1, static_cast<char>(status));
-  header.append(reinterpret_cast<const char *>(&size), sizeof size);
-  bytes.insert(0, header);
-  return writeAll(fd, bytes.data(), bytes.size());
+  std::string wire(1, static_cast<char>(status));
+  wire.reserve(1 + sizeof size + bytes.size());
+  wire.append(reinterpret_cast<const char *>(&size), sizeof size);
+  wire += bytes;
+  return writeAll(fd, wire.data(), wire.size());
 }
 
 /// Runs one task; an exception it throws is its failure.
@@ -116,7 +117,7 @@ std::string encodeTask(const WorkTask &task) {
         runTask(work, static_cast<std::size_t>(header[0]), payload, limits);
     if (!sendResult(resultFd,
                     outcome.completed ? Status::Completed : Status::Failed,
-                    std::move(outcome.bytes)))
+                    outcome.bytes))
       break;
   }
   // No destructors nor atexit handlers: they belong to the scan's process.
