@@ -55,23 +55,6 @@ std::string_view symbolName(const TSLanguage *language, TSSymbol symbol) {
   return name ? std::string_view(name) : std::string_view();
 }
 
-Node field(Node node, const char *name) {
-  if (isNull(node))
-    return node;
-  TSFieldId id = fieldId(ts_tree_language(node.tree), name);
-  if (!id)
-    return Node{};
-  if (const TreeIndex *index = TreeIndex::covering(node))
-    if (const TreeIndex::Entry *entry = index->find(node)) {
-      for (uint32_t i = 0; i < entry->childCount; ++i)
-        if (const TreeIndex::Entry &child = index->childOf(*entry, i);
-            child.field == id)
-          return child.node;
-      return Node{};
-    }
-  return ts_node_child_by_field_id(node, id);
-}
-
 Node parent(Node node) {
   if (isNull(node))
     return node;
@@ -97,54 +80,73 @@ TSTreeCursor &childCursor(Node node) {
   return shared.cursor;
 }
 
-} // namespace
-
-std::vector<Node> namedChildren(Node node) {
-  std::vector<Node> children;
+/// Calls `visit(child, field, named)` for the children of `node`, in order,
+/// until it returns false: from the tree's index when one covers it (which
+/// leaves out tokens outside every field), else with a cursor.
+template <typename Visit> void forEachChild(Node node, Visit &&visit) {
   if (isNull(node))
-    return children;
-  children.reserve(ts_node_named_child_count(node));
+    return;
   if (const TreeIndex *index = TreeIndex::covering(node))
     if (const TreeIndex::Entry *entry = index->find(node)) {
-      for (uint32_t i = 0; i < entry->childCount; ++i)
-        if (const TreeIndex::Entry &child = index->childOf(*entry, i);
-            child.named)
-          children.push_back(child.node);
-      return children;
+      for (uint32_t i = 0; i < entry->childCount; ++i) {
+        const TreeIndex::Entry &child = index->childOf(*entry, i);
+        if (!visit(child.node, child.field, child.named))
+          return;
+      }
+      return;
     }
   TSTreeCursor &cursor = childCursor(node);
   if (ts_tree_cursor_goto_first_child(&cursor)) {
     do {
       Node child = ts_tree_cursor_current_node(&cursor);
-      if (ts_node_is_named(child))
-        children.push_back(child);
+      if (!visit(child, ts_tree_cursor_current_field_id(&cursor),
+                 ts_node_is_named(child)))
+        return;
     } while (ts_tree_cursor_goto_next_sibling(&cursor));
   }
+}
+
+TSFieldId fieldOf(Node node, const char *name) {
+  return isNull(node) ? 0 : fieldId(ts_tree_language(node.tree), name);
+}
+
+} // namespace
+
+Node field(Node node, const char *name) {
+  TSFieldId id = fieldOf(node, name);
+  if (!id)
+    return Node{};
+  if (!TreeIndex::covering(node))
+    return ts_node_child_by_field_id(node, id);
+  Node found{};
+  forEachChild(node, [&](Node child, TSFieldId field, bool) {
+    if (field == id)
+      found = child;
+    return field != id;
+  });
+  return found;
+}
+
+std::vector<Node> namedChildren(Node node) {
+  std::vector<Node> children;
+  if (!isNull(node))
+    children.reserve(ts_node_named_child_count(node));
+  forEachChild(node, [&](Node child, TSFieldId, bool named) {
+    if (named)
+      children.push_back(child);
+    return true;
+  });
   return children;
 }
 
 std::vector<Node> fieldChildren(Node node, const char *name) {
   std::vector<Node> children;
-  if (isNull(node))
-    return children;
-  TSFieldId id = fieldId(ts_tree_language(node.tree), name);
-  if (!id)
-    return children;
-  if (const TreeIndex *index = TreeIndex::covering(node))
-    if (const TreeIndex::Entry *entry = index->find(node)) {
-      for (uint32_t i = 0; i < entry->childCount; ++i)
-        if (const TreeIndex::Entry &child = index->childOf(*entry, i);
-            child.field == id)
-          children.push_back(child.node);
-      return children;
-    }
-  TSTreeCursor &cursor = childCursor(node);
-  if (ts_tree_cursor_goto_first_child(&cursor)) {
-    do {
-      if (ts_tree_cursor_current_field_id(&cursor) == id)
-        children.push_back(ts_tree_cursor_current_node(&cursor));
-    } while (ts_tree_cursor_goto_next_sibling(&cursor));
-  }
+  if (TSFieldId id = fieldOf(node, name))
+    forEachChild(node, [&](Node child, TSFieldId field, bool) {
+      if (field == id)
+        children.push_back(child);
+      return true;
+    });
   return children;
 }
 
@@ -282,10 +284,6 @@ uint32_t slotFor(const void *id, std::size_t mask) {
   return static_cast<uint32_t>(((bits >> 3) * 0x9E3779B97F4A7C15ull) >> 32) &
          static_cast<uint32_t>(mask);
 }
-
-} // namespace
-
-namespace {
 
 /// The arrays of the last index this thread built, kept for the next one:
 /// fresh ones for every file cost page faults and zeroing.
