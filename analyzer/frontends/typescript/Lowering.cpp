@@ -660,6 +660,22 @@ Value Lowerer::assignment(Node node) {
     }
     return right;
   }
+  if (is(left, "subscript_expression")) {
+    // `row[key] = dto[key]`, typically in a loop copying a DTO: an edit of
+    // the row, of the column a literal index names or of columns only the
+    // data names.
+    Node objectNode = unwrapTypes(field(left, "object"));
+    Node index = field(left, "index");
+    Value key = expression(index);
+    if (is(objectNode, "identifier") && lookup(source_.str(objectNode))) {
+      right.absorb(key);
+      edits_[entityKey(source_.str(objectNode))].push_back(
+          EntityEdit{source_.stringValue(index).value_or(""), right});
+    } else {
+      expression(objectNode);
+    }
+    return right;
+  }
   if (is(left, "identifier")) {
     std::string name = source_.str(left);
     if (Value *existing = lookup(name)) {

@@ -251,7 +251,28 @@ Value Lowerer::saveEntity(std::string entity, const std::vector<Node> &args,
   if (args.empty())
     return {};
   Node target = unwrap(args.front());
-  Value instance = expression(target);
+  bool literal = is(target, "object");
+  // An object literal is the loaded row a member spreads (`{ ...row,
+  // status }`), if any; its members are evaluated once, by dataObject().
+  Value instance;
+  bool namesPrimaryKey = false;
+  if (literal) {
+    for (Node member : namedChildren(target)) {
+      if (!is(member, "spread_element")) {
+        namesPrimaryKey |= objectMember(member).first == "id";
+        continue;
+      }
+      std::vector<Node> spread = namedChildren(member);
+      if (spread.size() == 1 && is(unwrap(spread[0]), "identifier"))
+        if (Value *row = lookup(source_.str(unwrap(spread[0])));
+            row && row->loadedBy)
+          instance = *row;
+    }
+    if (remove)
+      expression(target);
+  } else {
+    instance = expression(target);
+  }
   for (std::size_t i = 1; i < args.size(); ++i)
     expression(args[i]);
   if (entity.empty())
@@ -260,6 +281,18 @@ Value Lowerer::saveEntity(std::string entity, const std::vector<Node> &args,
   event.table = snakeCase(entity);
   event.tableRef = "typeorm:" + entity;
   std::string name = is(target, "identifier") ? source_.str(target) : "";
+  if (literal && !remove) {
+    Value carried = dataObject(target, event, false);
+    if (instance.loadedBy)
+      carried.reads.erase(*instance.loadedBy);
+    event.valueFrom.assign(carried.reads.begin(), carried.reads.end());
+    instance.parameters = carried.parameters;
+    // The key names the row; it is not a column the save changes.
+    event.setColumns.erase(
+        std::remove_if(event.setColumns.begin(), event.setColumns.end(),
+                       [](const SetColumn &set) { return set.column == "id"; }),
+        event.setColumns.end());
+  }
   if (instance.loadedBy) {
     const Event &load = unit_.events[*instance.loadedBy];
     event.kind = remove ? EventKind::Delete : EventKind::Update;
@@ -270,10 +303,13 @@ Value Lowerer::saveEntity(std::string entity, const std::vector<Node> &args,
   } else if (remove) {
     event.kind = EventKind::Delete;
     event.keyColumns = event.predicateColumns = {"id"};
-  } else if (instance.role == Role::EntityInstance || is(target, "object")) {
+  } else if (literal && namesPrimaryKey) {
+    // `save({ id, ...changes })`: TypeORM looks the primary key up and
+    // updates the row it names, or inserts one when there is none.
+    event.kind = EventKind::Upsert;
+    event.keyColumns = event.predicateColumns = {"id"};
+  } else if (instance.role == Role::EntityInstance || literal) {
     event.kind = EventKind::Insert;
-    if (is(target, "object"))
-      dataObject(target, event, false);
   } else {
     // An entity from elsewhere: save() inserts or updates by primary key.
     // Given in a parameter, the caller's argument says which (see
@@ -287,7 +323,7 @@ Value Lowerer::saveEntity(std::string entity, const std::vector<Node> &args,
     for (const SetColumn &set : instance.createdColumns)
       event.setColumns.push_back(set);
     for (EventIndex read : instance.reads)
-      if (!instance.loadedBy)
+      if (!instance.loadedBy && !literal)
         event.valueFrom.push_back(read);
     std::set<unsigned> parameters = instance.parameters;
     if (auto edits = edits_.find(entityKey(name)); edits != edits_.end()) {
