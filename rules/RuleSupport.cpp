@@ -86,8 +86,17 @@ std::vector<std::string> rowIdentity(const Schema &schema, const Event &write) {
 }
 
 bool sameRow(const Event &read, const Event &write) {
-  return read.table == write.table &&
-         intersects(read.keyColumns, write.keyColumns);
+  if (read.table != write.table ||
+      !intersects(read.keyColumns, write.keyColumns))
+    return false;
+  // A shared key column compared with two different values the code names
+  // (two parameters, two request fields) is about two rows; where either
+  // value is not known, the shared key name is all there is to go on.
+  for (const auto &[column, readValue] : read.keyValues)
+    for (const auto &[otherColumn, writeValue] : write.keyValues)
+      if (column == otherColumn && readValue != writeValue)
+        return false;
+  return true;
 }
 
 ChangedColumns changedColumns(const RuleInput &input) {

@@ -49,7 +49,8 @@ bool serialisedBefore(const Unit &unit, EventIndex read, const Event &write,
 std::vector<std::string> rowIdentity(const Schema &schema, const Event &write);
 
 /// The read and the write name the same row(s): same table, a shared
-/// equality column.
+/// equality column, compared with the same value where the code names both
+/// (Event::keyValues).
 bool sameRow(const Event &read, const Event &write);
 
 /// (table, column) pairs some update of the project sets by name: the row

@@ -181,6 +181,53 @@ def join(db, email):
   EXPECT_EQ(finding->flow.back().where, finding->where);
 }
 
+// A check and a write are about one row when their keys take one value: a
+// caller that checks another row does not race with the helper's write, and
+// the finding names only the call that does.
+TEST(NameResolution, SameRowIsSameValueThroughCalls) {
+  ScanResult result = scanFiles({{"models.py", R"(from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+class Base(DeclarativeBase):
+    pass
+
+class Seat(Base):
+    __tablename__ = "seats"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String)
+)"},
+                                 {"seats.py", R"(from sqlalchemy import update
+from sqlalchemy.orm import Session
+from models import Seat
+
+def release(db: Session, seat_id):
+    db.execute(update(Seat).where(Seat.id == seat_id).values(state="free"))
+
+def trade(db: Session, kept_id, given_id):
+    kept = db.get(Seat, kept_id)
+    if kept.state != "held":
+        return
+    release(db, seat_id=given_id)
+
+def cancel(db: Session, seat_id):
+    seat = db.get(Seat, seat_id)
+    if seat.state != "held":
+        return
+    release(db, seat_id)
+)"}});
+  std::vector<const Finding *> races;
+  for (const Finding &finding : result.findings)
+    if (finding.ruleId == "RL102")
+      races.push_back(&finding);
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_EQ(races[0]->where.line, 6u);
+  std::vector<unsigned> calls;
+  for (const RelatedLocation &related : races[0]->related)
+    if (related.message == "reached from this call")
+      calls.push_back(related.where.line);
+  EXPECT_EQ(calls, std::vector<unsigned>{18u});
+}
+
 TEST(NameResolution, RecursionEndsAndKeepsTheCall) {
   ScanResult result = scanFiles(
       {{"models.py", kModels}, {"loop.py", R"(from sqlalchemy.orm import Session

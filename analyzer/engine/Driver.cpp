@@ -442,6 +442,16 @@ void buildSchemaAndCheck(ScanResult &result,
                 return a.flow.size() > b.flow.size();
               return flowWheres(a) < flowWheres(b);
             });
+  // It is reached from the calls of every context that reported it.
+  for (std::size_t kept = 0, i = 1; i < result.findings.size(); ++i) {
+    if (findingKey(result.findings[i]) != findingKey(result.findings[kept])) {
+      kept = i;
+      continue;
+    }
+    for (const RelatedLocation &related : result.findings[i].related)
+      if (related.message == kReachedFromCall)
+        addCallSite(result.findings[kept], related.where);
+  }
   result.findings.erase(std::unique(result.findings.begin(),
                                     result.findings.end(),
                                     [&](const Finding &a, const Finding &b) {

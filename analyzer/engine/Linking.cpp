@@ -324,6 +324,25 @@ private:
       return argumentFor(call, *target.unit, target.bindsFirstParameter,
                          parameter);
     };
+    // A value the callee names by its parameter (`$N...`), restated from
+    // the argument bound to it; not known when the argument's is not.
+    auto restate = [&](const std::string &origin) -> std::string {
+      if (origin.size() < 2 || origin[0] != '$')
+        return origin; // a literal, the request
+      std::size_t end = origin.find_first_not_of("0123456789", 1);
+      if (end == std::string::npos)
+        end = origin.size();
+      const CallArgument *passed = argument(
+          static_cast<unsigned>(std::stoul(origin.substr(1, end - 1))));
+      if (!passed || passed->origin.empty())
+        return "";
+      return passed->origin + origin.substr(end);
+    };
+    std::vector<std::pair<std::string, std::string>> keyValues;
+    for (const auto &[column, origin] : spliced.keyValues)
+      if (std::string restated = restate(origin); !restated.empty())
+        keyValues.emplace_back(column, std::move(restated));
+    spliced.keyValues = std::move(keyValues);
     std::vector<unsigned> callerParameters;
     for (unsigned parameter : spliced.valueParameters) {
       const CallArgument *passed = argument(parameter);
@@ -338,6 +357,7 @@ private:
     spliced.valueParameters = std::move(callerParameters);
     for (CallArgument &inner : spliced.arguments) {
       // A call inside the callee passes on what the callee was given.
+      inner.origin = restate(inner.origin);
       std::vector<unsigned> outerParameters;
       for (unsigned parameter : inner.parameters)
         if (const CallArgument *passed = argument(parameter)) {
@@ -468,9 +488,21 @@ void resolveNames(std::vector<FileAnalysis> &files) {
       }
 }
 
+void addCallSite(Finding &finding, const SourceLocation &site) {
+  constexpr std::size_t kMaxCallSites = 3;
+  std::size_t listed = 0;
+  for (const RelatedLocation &related : finding.related)
+    if (related.message == kReachedFromCall) {
+      if (related.where == site)
+        return;
+      ++listed;
+    }
+  if (listed < kMaxCallSites)
+    finding.related.push_back({site, kReachedFromCall});
+}
+
 void addCallSites(const std::vector<FileAnalysis> &files,
                   std::vector<Finding> &findings) {
-  constexpr std::size_t kMaxCallSites = 3;
   std::map<SourceLocation, std::set<SourceLocation>> callSites;
   // Of the paths that reach an act, the longest (from the outermost caller,
   // a handler), then the first in order: one path, the same on every run.
@@ -480,6 +512,10 @@ void addCallSites(const std::vector<FileAnalysis> &files,
   using UnitKey = std::pair<std::string, SourceLocation>;
   std::map<UnitKey, std::map<SourceLocation, std::vector<SourceLocation>>>
       unitPaths;
+  // The calls by which each unit reaches an act: a finding about a unit
+  // names those, not the calls of callers where the act is no race.
+  std::map<UnitKey, std::map<SourceLocation, std::set<SourceLocation>>>
+      unitCallSites;
   auto keep = [](std::map<SourceLocation, std::vector<SourceLocation>> &in,
                  const Event &event) {
     auto [path, inserted] = in.emplace(event.where, event.callPath);
@@ -495,24 +531,28 @@ void addCallSites(const std::vector<FileAnalysis> &files,
         if (event.callPath.empty())
           continue;
         callSites[event.where].insert(event.callPath.front());
+        unitCallSites[{unit.name, unit.declared}][event.where].insert(
+            event.callPath.front());
         keep(paths, event);
         keep(unitPaths[{unit.name, unit.declared}], event);
       }
-  const std::map<SourceLocation, std::vector<SourceLocation>> none;
+  const std::map<SourceLocation, std::set<SourceLocation>> none;
+  const std::map<SourceLocation, std::vector<SourceLocation>> noPaths;
   for (Finding &finding : findings) {
-    if (auto sites = callSites.find(finding.where); sites != callSites.end()) {
-      std::size_t added = 0;
+    const auto &sitesByAct = finding.unit.first.empty() ? callSites
+                             : unitCallSites.count(finding.unit)
+                                 ? unitCallSites.at(finding.unit)
+                                 : none;
+    if (auto sites = sitesByAct.find(finding.where); sites != sitesByAct.end())
       for (const SourceLocation &site : sites->second)
-        if (added++ < kMaxCallSites)
-          finding.related.push_back({site, "reached from this call"});
-    }
+        addCallSite(finding, site);
     // Each step of the code flow (the act, the check; for a handler's
     // finding, the effects it names) is reached where the application calls
     // in, hop by hop; a hop two steps share is listed once.
     const auto &ownPaths = finding.unit.first.empty() ? paths
                            : unitPaths.count(finding.unit)
                                ? unitPaths.at(finding.unit)
-                               : none;
+                               : noPaths;
     std::vector<RelatedLocation> steps = finding.flow;
     bool actIsStep = std::any_of(steps.begin(), steps.end(),
                                  [&](const RelatedLocation &step) {

@@ -29,4 +29,11 @@ void spliceCalls(std::vector<FileAnalysis> &files);
 void addCallSites(const std::vector<FileAnalysis> &files,
                   std::vector<Finding> &findings);
 
+/// The related location of a call that reaches a finding's act.
+inline constexpr const char *kReachedFromCall = "reached from this call";
+
+/// Lists `site` among the calls that reach the finding's act (the first
+/// three, each once).
+void addCallSite(Finding &finding, const SourceLocation &site);
+
 } // namespace racelint

@@ -71,6 +71,8 @@ struct CallArgument {
   std::string entityTable, entityTableRef;
   /// The value is the caller's receiver attribute (`self.model`), passed on.
   std::string receiverAttribute;
+  /// Which value it is, in the caller's terms (see Event::keyValues).
+  std::string origin;
 };
 
 /// One step of a unit, in program order. Links refer to other events of the
@@ -139,6 +141,13 @@ struct Event {
   /// this unit: the column and that read. An empty column stands for the
   /// declared version column the ORM tests itself (`testsDeclaredVersion`).
   std::vector<std::pair<std::string, EventIndex>> predicateValueFrom;
+  /// For key columns whose compared value the code names: the column and
+  /// that value, as `$N` (the unit's parameter N), a path into one
+  /// (`$0.params.id`, `$1.json().userId`), a request global (`^request`) or
+  /// a literal (`='pending'`). Linking a call restates a parameter as the
+  /// caller's argument. Two events whose key compares a shared column with
+  /// different values are about different rows.
+  std::vector<std::pair<std::string, std::string>> keyValues;
 
   RowLock lock = RowLock::None;
   bool lockWaits = true; // false with NOWAIT or SKIP LOCKED

@@ -13,7 +13,7 @@ namespace {
 // round trip of every fixture's model is tested too.) The sizes are those of
 // the one platform CI builds on.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(Event) == 616, "update Serialization.cpp for Event");
+static_assert(sizeof(Event) == 640, "update Serialization.cpp for Event");
 static_assert(sizeof(Unit) == 328, "update Serialization.cpp for Unit");
 static_assert(sizeof(SchemaChange) == 608,
               "update Serialization.cpp for SchemaChange");
@@ -182,7 +182,8 @@ template <typename Archive> void fields(Archive &a, SetColumn &v) {
 }
 template <typename Archive> void fields(Archive &a, CallArgument &v) {
   a(v.keyword), a(v.receiver), a(v.fromRequest), a(v.fresh), a(v.parameters),
-      a(v.row), a(v.entityTable), a(v.entityTableRef), a(v.receiverAttribute);
+      a(v.row), a(v.entityTable), a(v.entityTableRef), a(v.receiverAttribute),
+      a(v.origin);
 }
 template <typename Archive> void fields(Archive &a, Event &v) {
   a(v.kind), a(v.where), a(v.table), a(v.tableRef), a(v.keyColumns),
@@ -192,11 +193,11 @@ template <typename Archive> void fields(Archive &a, Event &v) {
       a(v.valuesFromRequest), a(v.valueParameters), a(v.tableParameter),
       a(v.tableAttribute), a(v.rowParameter), a(v.arguments),
       a(v.callsDatabaseFunction), a(v.onEveryPath), a(v.predicateValueFrom),
-      a(v.lock), a(v.lockWaits), a(v.advisory), a(v.transactionScoped),
-      a(v.resultChecked), a(v.uniqueViolationHandled), a(v.isolation),
-      a(v.implicit), a(v.detail), a(v.idempotencyKeyPassed), a(v.effectKind),
-      a(v.idempotencyKeyRandom), a(v.eventIdColumns), a(v.guardedBy),
-      a(v.valueFrom), a(v.inTx), a(v.callPath);
+      a(v.keyValues), a(v.lock), a(v.lockWaits), a(v.advisory),
+      a(v.transactionScoped), a(v.resultChecked), a(v.uniqueViolationHandled),
+      a(v.isolation), a(v.implicit), a(v.detail), a(v.idempotencyKeyPassed),
+      a(v.effectKind), a(v.idempotencyKeyRandom), a(v.eventIdColumns),
+      a(v.guardedBy), a(v.valueFrom), a(v.inTx), a(v.callPath);
 }
 template <typename Archive> void fields(Archive &a, HttpFacts &v) {
   a(v.method), a(v.route), a(v.headersRead), a(v.webhook),

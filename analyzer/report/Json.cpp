@@ -55,6 +55,10 @@ nlohmann::ordered_json eventJson(const Event &event) {
   for (const auto &[column, read] : event.predicateValueFrom)
     compared.push_back({column, read});
   put("predicateValueFrom", compared, !event.predicateValueFrom.empty());
+  nlohmann::ordered_json keyValues = nlohmann::ordered_json::array();
+  for (const auto &[column, value] : event.keyValues)
+    keyValues.push_back({column, value});
+  put("keyValues", keyValues, !event.keyValues.empty());
   if (event.inTx)
     item["inTx"] = *event.inTx;
   return item;

@@ -245,9 +245,12 @@ Value EventBuilder::sqlEvents(
         carried.absorb(it->second);
     }
     for (const auto &[column, variable] : statementEvent.keyVariables)
-      if (auto it = parameterValues.find(variable); it != parameterValues.end())
+      if (auto it = parameterValues.find(variable);
+          it != parameterValues.end()) {
         for (EventIndex read : it->second.reads)
           event.predicateValueFrom.emplace_back(column, read);
+        addKeyValue(event, column, it->second);
+      }
     for (EventIndex read : carried.reads)
       event.valueFrom.push_back(read);
     // `SET balance = $1` with `$1` computed from the row read: an increment
@@ -308,6 +311,7 @@ Value EventBuilder::callUnitWith(const std::string &callee,
     else if (value.role == Role::EntityClass)
       describeEntityClass(value, passed);
     passed.receiverAttribute = value.receiverAttribute;
+    passed.origin = value.origin;
     event.arguments.push_back(std::move(passed));
     event.valuesFromRequest |= value.fromRequest;
     for (EventIndex read : value.reads)
@@ -346,6 +350,32 @@ std::string snakeCase(const std::string &name) {
   return result;
 }
 
+void addKeyValue(Event &event, const std::string &column, const Value &value) {
+  if (!value.origin.empty())
+    event.keyValues.emplace_back(column, value.origin);
+}
+
+std::string memberOrigin(const Value &value, std::string_view member) {
+  if (value.origin.empty())
+    return "";
+  std::string origin = value.origin;
+  origin += '.';
+  origin += member;
+  return origin;
+}
+
+std::string parameterOrigin(unsigned position) {
+  std::string origin = "$";
+  origin += std::to_string(position);
+  return origin;
+}
+
+std::string literalOrigin(std::string_view text) {
+  std::string origin = "=";
+  origin += text;
+  return origin;
+}
+
 void collectHeadersRead(Unit &unit) {
   if (!unit.http)
     return;
@@ -366,6 +396,7 @@ void LoweringCore::addEqualities(
     addUnique(event.predicateColumns, column);
     for (EventIndex read : value.reads)
       event.predicateValueFrom.emplace_back(column, read);
+    addKeyValue(event, column, value);
   }
 }
 

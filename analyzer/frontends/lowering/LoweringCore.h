@@ -46,6 +46,16 @@ EventIndex addHeaderRead(Unit &unit, const std::string &header,
 /// Lists in an HTTP handler's facts the headers its events read.
 void collectHeadersRead(Unit &unit);
 
+/// Records the value a key column is compared with, when the code names it
+/// (Event::keyValues).
+void addKeyValue(Event &event, const std::string &column, const Value &value);
+
+/// The origin of a path into `value` (`.name`), or none when `value` has none.
+std::string memberOrigin(const Value &value, std::string_view member);
+/// The origins of the unit's parameter `position` and of a literal.
+std::string parameterOrigin(unsigned position);
+std::string literalOrigin(std::string_view text);
+
 /// The half of lowering that needs no syntax tree: emitting and linking
 /// events, guards, the transaction in force. The Clang front-end builds on it
 /// directly; the tree-sitter front-ends through LoweringCore.

@@ -144,6 +144,11 @@ struct Value {
   bool envelope = false;
   /// The unit's parameters (by position) this value derives from.
   std::set<unsigned> parameters;
+  /// Which value this is, when it is a parameter, a path into one, the
+  /// request or a literal (see Event::keyValues); empty when computed or
+  /// loaded. Two values with different origins may still be equal at run
+  /// time, but nothing in the code says so.
+  std::string origin;
   /// What `self.<attribute>` holds, when only the receiver's class knows
   /// (Python): named so that a call can pass it on.
   std::string receiverAttribute;

@@ -85,6 +85,7 @@ public:
       Value bound =
           valueOfParameter(source_.str(name), ts::field(parameter, "type"));
       bound.parameters.insert(index);
+      bound.origin = lowering::parameterOrigin(index);
       scopes_.back()[source_.str(name)] = bound;
     }
     Node body = ts::field(function, "body");
@@ -480,6 +481,7 @@ private:
     update.table = read.table;
     update.tableRef = read.tableRef;
     update.keyColumns = read.keyColumns;
+    update.keyValues = read.keyValues;
     addUnique(update.keyColumns, "id");
     update.predicateColumns = {"id"};
     return update;
@@ -580,6 +582,8 @@ private:
       unknown.role = Role::Session;
     } else if (python_.flaskRequestNames.count(name)) {
       unknown.role = Role::Request;
+      unknown.origin = "^";
+      unknown.origin += name; // one request per handler
     } else if (python_.extensionNames.count(name)) {
       unknown.role = Role::Plain;
       unknown.name = "extension";
@@ -637,10 +641,12 @@ private:
                  python_.django.bodyMembers.count(property)) {
         result.fromRequest = true;
       }
+      result.origin = lowering::memberOrigin(object, property);
       return result;
     }
     Value result;
     result.absorb(object);
+    result.origin = lowering::memberOrigin(object, property);
     return result;
   }
 
@@ -919,6 +925,8 @@ Value PyLowerer::expression(Node node) {
     result.absorb(object);
     for (Node index : ts::fieldChildren(node, "subscript"))
       result.absorb(expression(index));
+    if (auto key = stringOf(source_, ts::field(node, "subscript")))
+      result.origin = lowering::memberOrigin(object, *key);
     // `rows[0]`, `rows[-1]`: one of the rows a read loaded.
     Node index = ts::field(node, "subscript");
     if (object.loadedBy &&
@@ -932,6 +940,12 @@ Value PyLowerer::expression(Node node) {
   }
   if (kind == "lambda" || kind == "function_definition")
     return {};
+  if (kind == "integer" || (kind == "string" && stringOf(source_, node))) {
+    Value literal;
+    literal.origin = lowering::literalOrigin(
+        kind == "string" ? *stringOf(source_, node) : source_.str(node));
+    return literal;
+  }
   Value value;
   for (Node child : ts::namedChildren(node))
     value.absorb(
@@ -1071,6 +1085,7 @@ Value PyLowerer::call(Node node) {
     if (python_.flaskBodyMethods.count(method)) {
       Value body = evaluateArguments(args);
       body.fromRequest = true;
+      body.origin = lowering::memberOrigin(receiver, method + "()");
       return body;
     }
     break;
@@ -1099,6 +1114,11 @@ Value PyLowerer::call(Node node) {
   Value result = receiver;
   result.role = Role::Plain;
   result.orm.reset();
+  result.origin.clear();
+  // `data.get('id')`: the member of a dict.
+  if (method == "get" && !args.positional.empty())
+    if (auto key = stringOf(source_, args.positional.front()))
+      result.origin = lowering::memberOrigin(receiver, *key);
   result.absorb(evaluateArguments(args));
   return result;
 }
@@ -1175,6 +1195,7 @@ Value PyLowerer::sessionCall(const std::string &method, const Arguments &args,
       event.table = load.table;
       event.tableRef = load.tableRef;
       event.keyColumns = load.keyColumns;
+      event.keyValues = load.keyValues;
     }
     addUnique(event.keyColumns, "id");
     event.predicateColumns = {"id"};

@@ -143,6 +143,11 @@ void Lowerer::bind(Node pattern, const Value &value) {
     Value element = part;
     if (row && !column.empty())
       element.sourceColumn.emplace(*value.loadedBy, column);
+    // `const { id } = params` names params.id; an array's element or a
+    // rest of members is no one path.
+    element.origin = kind == "object_pattern" && !column.empty()
+                         ? memberOrigin(value, column)
+                         : "";
     bind(target, element);
   }
 }
@@ -186,11 +191,19 @@ void Lowerer::bindParameters(Node parameters, const Value &value,
     if (isNull(pattern))
       pattern = is(parameter, "assignment_pattern") ? field(parameter, "left")
                                                     : parameter;
-    if (is(pattern, "identifier") && keepBound && lookup(source_.str(pattern)))
-      continue; // bound by the caller (decorated handler parameters)
+    if (is(pattern, "identifier") && keepBound) {
+      // Bound by the caller (decorated handler parameters).
+      if (Value *bound = lookup(source_.str(pattern))) {
+        if (numbered && bound->origin.empty())
+          bound->origin = parameterOrigin(index);
+        continue;
+      }
+    }
     Value bound = value;
-    if (numbered)
+    if (numbered) {
       bound.parameters.insert(index);
+      bound.origin = parameterOrigin(index);
+    }
     Node annotation = field(parameter, "type");
     if (!isNull(annotation)) {
       Value typed = valueOfType(context_, annotation);
@@ -274,10 +287,12 @@ bool Lowerer::statement(Node node) {
                               is(child, "variable_declaration")
                           ? (statement(child), Value{})
                           : condition(child);
-        if (std::string(part) == "condition")
+        if (std::string(part) == "condition") {
           pushGuards(value.reads);
-        else if (Node left = field(node, "left"); !isNull(left))
+        } else if (Node left = field(node, "left"); !isNull(left)) {
+          value.origin.clear(); // an element, not the collection
           bind(left, value);
+        }
       }
     }
     statement(field(node, "body"));
@@ -435,8 +450,14 @@ Value Lowerer::expression(Node node) {
     scopes_.pop_back();
     return result;
   }
-  // Anything else (literals, objects, arrays, templates, spreads...): the
-  // union of what its parts carry, evaluated in order.
+  if (kind == "number" || (kind == "string" && source_.stringValue(node))) {
+    Value literal;
+    literal.origin = literalOrigin(kind == "string" ? *source_.stringValue(node)
+                                                    : source_.str(node));
+    return literal;
+  }
+  // Anything else (objects, arrays, templates, spreads...): the union of what
+  // its parts carry, evaluated in order.
   Value value;
   for (Node child : namedChildren(node)) {
     Value part = expression(is(child, "pair") ? field(child, "value") : child);
@@ -525,6 +546,7 @@ Value Lowerer::member(Node node) {
   noteTestedColumn(object, property);
   Value result;
   result.absorb(object);
+  result.origin = memberOrigin(object, property);
   // A column of a loaded row: a later test of a name bound to it tests it.
   if (object.loadedBy && object.role == Role::EntityInstance)
     result.sourceColumn.emplace(*object.loadedBy, property);
@@ -582,6 +604,8 @@ Value Lowerer::subscript(Node node) {
   Value result;
   result.absorb(object);
   result.absorb(expression(index));
+  if (auto key = source_.stringValue(index))
+    result.origin = memberOrigin(object, *key);
   return result;
 }
 
@@ -841,6 +865,7 @@ Value Lowerer::dispatch(const Value &receiver, const std::string &method,
     if (models_.http.nextBodyReaders.count(method)) { // request.json()
       Value body = argumentsOfList(args);
       body.fromRequest = true;
+      body.origin = memberOrigin(receiver, method + "()");
       return body;
     }
     break;
@@ -878,6 +903,11 @@ Value Lowerer::dispatch(const Value &receiver, const std::string &method,
   Value result = receiver;
   result.role = Role::Plain;
   result.builder.reset();
+  result.origin.clear();
+  // `searchParams.get('id')`, `formData.get('id')`: a member by name.
+  if (method == "get" && !args.empty())
+    if (auto key = source_.stringValue(args.front()))
+      result.origin = memberOrigin(receiver, *key);
   result.absorb(argumentsOfList(args));
   return result;
 }

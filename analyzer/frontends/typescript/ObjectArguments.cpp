@@ -62,6 +62,7 @@ void Lowerer::whereArgument(Node where, Event &event, bool prisma,
     addUnique(event.predicateColumns, "id");
     for (EventIndex read : value.reads)
       event.predicateValueFrom.emplace_back("id", read);
+    addKeyValue(event, "id", value);
     return;
   }
   for (Node pair : namedChildren(where)) {
@@ -109,8 +110,10 @@ void Lowerer::whereArgument(Node where, Event &event, bool prisma,
     addUnique(event.predicateColumns, column);
     bool operatorCall = is(valueNode, "call_expression") &&
                         source_.calleeName(valueNode) != "Equal";
-    if (!operatorCall)
+    if (!operatorCall) {
       addUnique(event.keyColumns, column);
+      addKeyValue(event, column, value);
+    }
     for (EventIndex read : value.reads)
       event.predicateValueFrom.emplace_back(column, read);
   }

@@ -297,6 +297,7 @@ Value Lowerer::saveEntity(std::string entity, const std::vector<Node> &args,
     const Event &load = unit_.events[*instance.loadedBy];
     event.kind = remove ? EventKind::Delete : EventKind::Update;
     event.keyColumns = load.keyColumns;
+    event.keyValues = load.keyValues;
     addUnique(event.keyColumns, "id");
     event.predicateColumns = {"id"};
     event.incrementsDeclaredVersion = !remove;
