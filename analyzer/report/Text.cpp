@@ -127,9 +127,12 @@ std::string writeTextDiagnostics(const ReportInput &input) {
   std::string out;
   for (const Diagnostic &diagnostic : input.scan.diagnostics) {
     out += diagnostic.where.file;
-    if (diagnostic.where.valid())
-      out += ":" + std::to_string(diagnostic.where.line) + ":" +
-             std::to_string(diagnostic.where.column);
+    if (diagnostic.where.valid()) {
+      out += ':';
+      out += std::to_string(diagnostic.where.line);
+      out += ':';
+      out += std::to_string(diagnostic.where.column);
+    }
     out += ": ";
     out += toString(diagnostic.level);
     out += ": " + diagnostic.message + " [" + diagnostic.code + "]\n";

@@ -390,7 +390,7 @@ FileAnalysis PythonFrontend::analyze(const SourceFile &file) const {
         "the statements containing it were skipped";
     analysis.diagnostics.push_back(std::move(diagnostic));
   }
-  PyContext context{source, builtinModels(), {}, {}, &analysis.diagnostics};
+  PyContext context{source, builtinModels(), {}, {}, &analysis.diagnostics, {}};
   ModuleWalker(context, analysis).walk(root);
   return analysis;
 }
