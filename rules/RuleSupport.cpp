@@ -91,11 +91,20 @@ bool sameRow(const Event &read, const Event &write) {
     return false;
   // A shared key column compared with two different values the code names
   // (two parameters, two request fields) is about two rows; where either
-  // value is not known, the shared key name is all there is to go on.
-  for (const auto &[column, readValue] : read.keyValues)
-    for (const auto &[otherColumn, writeValue] : write.keyValues)
-      if (column == otherColumn && readValue != writeValue)
-        return false;
+  // value is not known, the shared key name is all there is to go on. A
+  // value can have several names (a parameter, and what a call passed in
+  // it): one name in common makes it the same value.
+  for (const std::string &column : read.keyColumns) {
+    bool same = false, different = false;
+    for (const auto &[readColumn, readValue] : read.keyValues)
+      for (const auto &[writeColumn, writeValue] : write.keyValues)
+        if (readColumn == column && writeColumn == column) {
+          same |= readValue == writeValue;
+          different |= differentValues(readValue, writeValue);
+        }
+    if (different && !same)
+      return false;
+  }
   return true;
 }
 

@@ -325,10 +325,11 @@ private:
                          parameter);
     };
     // A value the callee names by its parameter (`$N...`), restated from
-    // the argument bound to it; not known when the argument's is not.
+    // the argument bound to it, when the caller's code names that; empty
+    // otherwise.
     auto restate = [&](const std::string &origin) -> std::string {
       if (origin.size() < 2 || origin[0] != '$')
-        return origin; // a literal, the request
+        return origin; // a literal, the request, what a call passed
       std::size_t end = origin.find_first_not_of("0123456789", 1);
       if (end == std::string::npos)
         end = origin.size();
@@ -338,10 +339,15 @@ private:
         return "";
       return passed->origin + origin.substr(end);
     };
+    // A parameter's value is also what this call passed in it, whatever the
+    // caller names: two of the callee's parameters stay two values.
     std::vector<std::pair<std::string, std::string>> keyValues;
-    for (const auto &[column, origin] : spliced.keyValues)
+    for (const auto &[column, origin] : spliced.keyValues) {
       if (std::string restated = restate(origin); !restated.empty())
         keyValues.emplace_back(column, std::move(restated));
+      if (origin.starts_with('$'))
+        keyValues.emplace_back(column, passedOrigin(call.where, origin));
+    }
     spliced.keyValues = std::move(keyValues);
     std::vector<unsigned> callerParameters;
     for (unsigned parameter : spliced.valueParameters) {

@@ -2,6 +2,59 @@
 
 namespace racelint {
 
+namespace {
+
+/// What a key value can be told apart from: an input or a literal from
+/// another of its kind, what a call passed from what the same call passed;
+/// empty when nothing.
+std::string_view comparableKind(std::string_view value) {
+  if (value.empty())
+    return {};
+  switch (value.front()) {
+  case '$':
+  case '^':
+    return "input";
+  case '=':
+    return "literal";
+  case '@':
+    return value.substr(0, value.find('|'));
+  default:
+    return {};
+  }
+}
+
+} // namespace
+
+std::string parameterOrigin(unsigned position) {
+  std::string origin = "$";
+  origin += std::to_string(position);
+  return origin;
+}
+
+std::string literalOrigin(std::string_view text) {
+  std::string origin = "=";
+  origin += text;
+  return origin;
+}
+
+std::string passedOrigin(const SourceLocation &site,
+                         const std::string &origin) {
+  std::string passed = "@";
+  passed += site.file;
+  passed += ':';
+  passed += std::to_string(site.line);
+  passed += ':';
+  passed += std::to_string(site.column);
+  passed += '|';
+  passed += origin;
+  return passed;
+}
+
+bool differentValues(const std::string &a, const std::string &b) {
+  std::string_view kind = comparableKind(a);
+  return !kind.empty() && kind == comparableKind(b) && a != b;
+}
+
 bool isWrite(EventKind kind) {
   return kind == EventKind::Insert || kind == EventKind::Update ||
          kind == EventKind::Delete || kind == EventKind::Upsert;

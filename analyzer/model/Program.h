@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace racelint {
@@ -143,10 +144,13 @@ struct Event {
   std::vector<std::pair<std::string, EventIndex>> predicateValueFrom;
   /// For key columns whose compared value the code names: the column and
   /// that value, as `$N` (the unit's parameter N), a path into one
-  /// (`$0.params.id`, `$1.json().userId`), a request global (`^request`) or
-  /// a literal (`='pending'`). Linking a call restates a parameter as the
-  /// caller's argument. Two events whose key compares a shared column with
-  /// different values are about different rows.
+  /// (`$0.params.id`, `$1.json().userId`), a request global (`^request`), a
+  /// literal (`='pending'`), or what a call passed that its caller does not
+  /// name (`@file:line:col|$N`). Linking a call restates a parameter as the
+  /// caller's argument and as what that call passed: a column may have
+  /// several names of one value. Two events whose key compares a shared
+  /// column with different values (differentValues), and no name in common,
+  /// are about different rows.
   std::vector<std::pair<std::string, std::string>> keyValues;
 
   RowLock lock = RowLock::None;
@@ -225,6 +229,18 @@ struct Unit {
   std::optional<HttpFacts> http;
   std::vector<Event> events;
 };
+
+/// Key values (Event::keyValues): of the unit's parameter `position`, and of
+/// a literal.
+std::string parameterOrigin(unsigned position);
+std::string literalOrigin(std::string_view text);
+/// The value a call at `site` passed in its callee's `origin` (`$N...`),
+/// where the caller's code does not name it.
+std::string passedOrigin(const SourceLocation &site, const std::string &origin);
+/// Whether two key values are known to be different values: both the
+/// program's inputs (parameters, the request) or literals, or both what one
+/// call passed; a literal and an input may well be equal.
+bool differentValues(const std::string &a, const std::string &b);
 
 bool isWrite(EventKind kind);
 bool isDataEvent(EventKind kind);

@@ -27,7 +27,11 @@ public:
     bodyLine_ = source.file.position(bodyBegin).first;
   }
 
-  Unit build(const Json &function, std::string name, SourceLocation declared) {
+  Unit build(const Json &function, std::string name, SourceLocation declared,
+             std::vector<std::string> parameterNames) {
+    for (unsigned i = 0; i < parameterNames.size(); ++i)
+      parameters_.emplace(parameterNames[i], i);
+    unit_.parameterNames = std::move(parameterNames);
     for (const Json &datum : member(function, "datums")) {
       std::string variable = stringMember(pg::nodeBody(datum), "refname");
       datumNames_.push_back(variable);
@@ -86,6 +90,13 @@ private:
       event.where = lineLocation(lineno);
       event.inTx = 0;
       event.guardedBy = activeGuards();
+      // A key compared with a parameter the body has not reassigned: the
+      // value the caller passed (`rpc('f', { p_id })` binds it by name).
+      for (const auto &[column, variable] : statementEvent.keyVariables)
+        if (auto parameter = parameters_.find(variable);
+            parameter != parameters_.end())
+          event.keyValues.emplace_back(column,
+                                       parameterOrigin(parameter->second));
       for (EventIndex source : flowOf(statementEvent.valueVariables))
         if (unit_.events[source].kind == EventKind::Read)
           event.valueFrom.push_back(source);
@@ -95,8 +106,10 @@ private:
     if (!added.empty()) {
       EventIndex last = added.back();
       derived_["found"] = {last};
-      for (const std::string &target : into)
+      for (const std::string &target : into) {
         derived_[target] = {last};
+        parameters_.erase(target);
+      }
     }
     return added;
   }
@@ -253,6 +266,7 @@ private:
     for (EventIndex added : addEvents(std::move(*facts), lineno, {}))
       flow.insert(added);
     derived_[target] = flow;
+    parameters_.erase(target);
   }
 
   bool walkIf(const Json &statement, int lineno) {
@@ -335,6 +349,9 @@ private:
   SqlContext context_;
   std::vector<std::string> datumNames_;
   std::map<std::string, Reads> derived_;
+  /// The function's input parameters by name, while the body keeps the
+  /// value the caller passed.
+  std::map<std::string, unsigned> parameters_;
   std::vector<EventIndex> guards_;
 };
 
@@ -399,6 +416,19 @@ std::optional<std::string> unknownRowField(const std::string &error) {
   if (dot == std::string::npos || dot == 0)
     return std::nullopt;
   return name;
+}
+
+/// The names of the parameters a call passes (not OUT or TABLE columns), in
+/// order.
+std::vector<std::string> inputParameterNames(const Json &createFunction) {
+  std::vector<std::string> names;
+  for (const Json &item : member(createFunction, "parameters"))
+    if (const Json *parameter = asNode(item, "FunctionParameter")) {
+      std::string mode = stringMember(*parameter, "mode");
+      if (mode != "FUNC_PARAM_OUT" && mode != "FUNC_PARAM_TABLE")
+        names.push_back(stringMember(*parameter, "name"));
+    }
+  return names;
 }
 
 } // namespace
@@ -473,7 +503,7 @@ std::optional<Unit> plpgsqlUnitOf(const Json &createFunction,
       auto [body, bodyBegin] = bodyOf(createFunction, source);
       UnitBuilder builder(source, bodyBegin, diagnostics);
       unit = builder.build(member(functions[0], "PLpgSQL_function"), name,
-                           declared);
+                           declared, inputParameterNames(createFunction));
     }
   }
   pg_query_free_plpgsql_parse_result(result);

@@ -364,18 +364,6 @@ std::string memberOrigin(const Value &value, std::string_view member) {
   return origin;
 }
 
-std::string parameterOrigin(unsigned position) {
-  std::string origin = "$";
-  origin += std::to_string(position);
-  return origin;
-}
-
-std::string literalOrigin(std::string_view text) {
-  std::string origin = "=";
-  origin += text;
-  return origin;
-}
-
 void collectHeadersRead(Unit &unit) {
   if (!unit.http)
     return;

@@ -52,9 +52,6 @@ void addKeyValue(Event &event, const std::string &column, const Value &value);
 
 /// The origin of a path into `value` (`.name`), or none when `value` has none.
 std::string memberOrigin(const Value &value, std::string_view member);
-/// The origins of the unit's parameter `position` and of a literal.
-std::string parameterOrigin(unsigned position);
-std::string literalOrigin(std::string_view text);
 
 /// The half of lowering that needs no syntax tree: emitting and linking
 /// events, guards, the transaction in force. The Clang front-end builds on it

@@ -85,7 +85,7 @@ public:
       Value bound =
           valueOfParameter(source_.str(name), ts::field(parameter, "type"));
       bound.parameters.insert(index);
-      bound.origin = lowering::parameterOrigin(index);
+      bound.origin = parameterOrigin(index);
       scopes_.back()[source_.str(name)] = bound;
     }
     Node body = ts::field(function, "body");
@@ -942,8 +942,8 @@ Value PyLowerer::expression(Node node) {
     return {};
   if (kind == "integer" || (kind == "string" && stringOf(source_, node))) {
     Value literal;
-    literal.origin = lowering::literalOrigin(
-        kind == "string" ? *stringOf(source_, node) : source_.str(node));
+    literal.origin = literalOrigin(kind == "string" ? *stringOf(source_, node)
+                                                    : source_.str(node));
     return literal;
   }
   Value value;

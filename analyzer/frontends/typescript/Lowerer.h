@@ -18,11 +18,9 @@
 namespace racelint::ts {
 
 using lowering::addUnique;
-using lowering::literalOrigin;
 using lowering::lower;
 using lowering::memberOrigin;
 using lowering::namedVariable;
-using lowering::parameterOrigin;
 using lowering::placeholdersToVariables;
 using lowering::positionalVariable;
 

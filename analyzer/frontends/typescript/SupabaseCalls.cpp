@@ -57,10 +57,29 @@ Value Lowerer::supabaseClientCall(const std::string &method,
     // The function's events are spliced in from the migrations' unit of that
     // name; what the call passes is taken by name there, not by position.
     std::string name = source_.stringValue(args.front()).value_or("");
-    Value passed =
-        argumentsOfList(std::vector<Node>(args.begin() + 1, args.end()));
+    // `rpc('f', { p_id: id })`: each member is the argument of the
+    // parameter it names.
+    std::vector<Value> arguments;
+    std::vector<std::string> keywords;
+    Value passed;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      Node argument = unwrap(args[i]);
+      if (i > 1 || !is(argument, "object")) {
+        passed.absorb(expression(argument));
+        continue;
+      }
+      for (Node member : namedChildren(argument)) {
+        auto [key, valueNode] = objectMember(member);
+        Value value = expression(isNull(valueNode) ? member : valueNode);
+        passed.absorb(value);
+        if (!key.empty()) {
+          arguments.push_back(std::move(value));
+          keywords.push_back(key);
+        }
+      }
+    }
     markUsed(passed); // the function may store it
-    Value result = callUnit(name, at, {});
+    Value result = callUnitWith(name, at, arguments, keywords);
     unit_.events[*result.loadedBy].callsDatabaseFunction = true;
     result.absorb(passed);
     result.envelope = true;
