@@ -51,6 +51,26 @@ const CallArgument *argumentFor(const Event &call, const Unit &callee,
   return nullptr;
 }
 
+/// Renumbers the reads whose rows key values and arguments name (`#N`) by
+/// `map`; a value whose read maps to no one event of the new numbering is
+/// no longer known.
+template <typename Map> void renumberReadOrigins(Event &event, Map map) {
+  std::vector<std::pair<std::string, std::string>> keyValues;
+  for (auto &[column, origin] : event.keyValues) {
+    std::optional<EventIndex> read = readOfOrigin(origin);
+    if (!read)
+      keyValues.emplace_back(column, std::move(origin));
+    else if (std::optional<EventIndex> mapped = map(*read))
+      keyValues.emplace_back(column, withRead(origin, *mapped));
+  }
+  event.keyValues = std::move(keyValues);
+  for (CallArgument &argument : event.arguments)
+    if (std::optional<EventIndex> read = readOfOrigin(argument.origin)) {
+      std::optional<EventIndex> mapped = map(*read);
+      argument.origin = mapped ? withRead(argument.origin, *mapped) : "";
+    }
+}
+
 /// Expands each unit's calls into the events of the units they reach, once
 /// per unit and receiver class (memoized), with no depth limit; a call back
 /// into a unit being expanded (recursion) stays a call.
@@ -104,6 +124,14 @@ private:
         mapped = newIndices[*old].front();
       return mapped;
     };
+    // A row's read, where it is one event still (a call that returns one
+    // of several reads' rows is none of them).
+    auto remapSingle = [&](EventIndex old) {
+      std::optional<EventIndex> mapped;
+      if (old < newIndices.size() && newIndices[old].size() == 1)
+        mapped = newIndices[old].front();
+      return mapped;
+    };
 
     // Reads (in `result`'s indices) that a callee made on every path threw
     // unless they found their row: what follows the call ran only if they
@@ -140,6 +168,7 @@ private:
         for (CallArgument &argument : copy.arguments)
           if (argument.row)
             argument.row = remapOne(argument.row);
+        renumberReadOrigins(copy, remapSingle);
         nameTableFromReceiver(copy, receiver);
         nameRowFromRead(copy, result);
         newIndices[i] = {result.size()};
@@ -152,6 +181,7 @@ private:
       for (CallArgument &argument : call.arguments)
         if (argument.row)
           argument.row = remapOne(argument.row);
+      renumberReadOrigins(call, remapSingle);
       EventIndex offset = result.size();
       const Expansion &callee =
           expand(target->file, *target->unit, target->receiver);
@@ -185,6 +215,9 @@ private:
             *argument.row += offset;
         for (auto &[column, read] : spliced.predicateValueFrom)
           read += offset;
+        renumberReadOrigins(spliced, [&](EventIndex read) {
+          return std::optional<EventIndex>(read + offset);
+        });
         // After the shifts: what the call passes is in the caller's indices.
         bindParameters(spliced, call, *target);
         if (spliced.inTx)
@@ -311,6 +344,9 @@ private:
         if (source < moved.size() && moved[source])
           predicateValueFrom.emplace_back(column, *moved[source]);
       event.predicateValueFrom = std::move(predicateValueFrom);
+      renumberReadOrigins(event, [&](EventIndex read) {
+        return read < moved.size() ? moved[read] : std::nullopt;
+      });
     }
     events = std::move(kept);
   }

@@ -18,6 +18,8 @@ std::string_view comparableKind(std::string_view value) {
     return "literal";
   case '@':
     return value.substr(0, value.find('|'));
+  case '#':
+    return value.substr(0, value.find('.'));
   default:
     return {};
   }
@@ -35,6 +37,24 @@ std::string literalOrigin(std::string_view text) {
   std::string origin = "=";
   origin += text;
   return origin;
+}
+
+std::string readOrigin(EventIndex read) {
+  std::string origin = "#";
+  origin += std::to_string(read);
+  return origin;
+}
+
+std::optional<EventIndex> readOfOrigin(const std::string &origin) {
+  if (origin.size() < 2 || origin[0] != '#')
+    return std::nullopt;
+  return static_cast<EventIndex>(std::stoull(origin.substr(1)));
+}
+
+std::string withRead(const std::string &origin, EventIndex read) {
+  std::size_t end = origin.find('.');
+  return readOrigin(read) +
+         (end == std::string::npos ? std::string() : origin.substr(end));
 }
 
 std::string passedOrigin(const SourceLocation &site,

@@ -234,12 +234,20 @@ struct Unit {
 /// a literal.
 std::string parameterOrigin(unsigned position);
 std::string literalOrigin(std::string_view text);
+/// Of the row the read at `read` loaded (`#N`, its columns `#N.column`):
+/// linking renumbers it with the unit's events.
+std::string readOrigin(EventIndex read);
+/// The read a `#N...` key value names, if it is one.
+std::optional<EventIndex> readOfOrigin(const std::string &origin);
+/// `origin` with its read `#N` renumbered as `read`.
+std::string withRead(const std::string &origin, EventIndex read);
 /// The value a call at `site` passed in its callee's `origin` (`$N...`),
 /// where the caller's code does not name it.
 std::string passedOrigin(const SourceLocation &site, const std::string &origin);
 /// Whether two key values are known to be different values: both the
 /// program's inputs (parameters, the request) or literals, or both what one
-/// call passed; a literal and an input may well be equal.
+/// call passed, or columns of one read's row; a literal and an input may
+/// well be equal.
 bool differentValues(const std::string &a, const std::string &b);
 
 bool isWrite(EventKind kind);

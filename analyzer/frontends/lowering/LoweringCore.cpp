@@ -356,9 +356,13 @@ void addKeyValue(Event &event, const std::string &column, const Value &value) {
 }
 
 std::string memberOrigin(const Value &value, std::string_view member) {
-  if (value.origin.empty())
+  // A row a read loaded is that read's row: its columns are told apart.
+  std::string origin = !value.origin.empty() ? value.origin
+                       : value.loadedBy && value.role == Role::EntityInstance
+                           ? readOrigin(*value.loadedBy)
+                           : "";
+  if (origin.empty())
     return "";
-  std::string origin = value.origin;
   origin += '.';
   origin += member;
   return origin;

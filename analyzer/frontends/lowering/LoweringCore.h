@@ -50,7 +50,8 @@ void collectHeadersRead(Unit &unit);
 /// (Event::keyValues).
 void addKeyValue(Event &event, const std::string &column, const Value &value);
 
-/// The origin of a path into `value` (`.name`), or none when `value` has none.
+/// The origin of a path into `value` (`.name`), or none when `value` has none;
+/// a loaded row's is its read's.
 std::string memberOrigin(const Value &value, std::string_view member);
 
 /// The half of lowering that needs no syntax tree: emitting and linking
