@@ -312,6 +312,7 @@ PythonModel parsePython(const YAML::Node &root) {
   model.headerFunctions = names(fastapi["header_functions"]);
   model.requestTypes = names(fastapi["request_types"]);
   model.notBody = names(fastapi["not_body"]);
+  model.dependencyFunctions = names(fastapi["dependency_functions"]);
   const YAML::Node flask = root["flask"];
   model.flaskRouteDecorators = names(flask["route_decorators"]);
   model.flaskRequestNames = names(flask["request_names"]);

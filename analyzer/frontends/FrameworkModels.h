@@ -137,7 +137,7 @@ struct PythonModel {
   std::string alembicRevision, alembicDownRevision, alembicOp;
   std::map<std::string, std::string> routeMethods;       // post -> POST
   std::map<std::string, std::string> routerConstructors; // APIRouter -> prefix
-  NameSet headerFunctions, requestTypes, notBody;
+  NameSet headerFunctions, requestTypes, notBody, dependencyFunctions;
   NameSet flaskRouteDecorators, flaskRequestNames, flaskBodyMembers,
       flaskBodyMethods, exitingCalls;
   /// Builtins whose result is their argument, as far as taint goes (`str`).

@@ -327,6 +327,11 @@ private:
         value.role = Role::Session;
       } else if (!typeName.empty() &&
                  std::isupper(static_cast<unsigned char>(typeName[0])) &&
+                 python_.dependencyFunctions.count(defaultCall)) {
+        value.role = Role::Service; // the index resolves its methods
+        value.name = typeName;
+      } else if (!typeName.empty() &&
+                 std::isupper(static_cast<unsigned char>(typeName[0])) &&
                  !python_.notBody.count(defaultCall)) {
         value.fromRequest = true; // a Pydantic body
       } else {

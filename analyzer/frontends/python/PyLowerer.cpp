@@ -107,6 +107,8 @@ public:
           classMethod |= source_.str(expression) == "classmethod";
         }
     unit_.bindsFirstParameter = !className_.empty() && !staticMethod;
+    if (unit_.bindsFirstParameter)
+      bindConstructorHandles(function);
     // A model class's methods run on one of its rows, or (classmethods) on
     // the class: `self.x = v` edits that row, `cls.query` queries its table.
     if (unit_.bindsFirstParameter && context_.modelClasses.count(className_) &&
@@ -597,6 +599,10 @@ private:
   Value attribute(Node node) {
     Node objectNode = ts::field(node, "object");
     std::string property = source_.str(ts::field(node, "attribute"));
+    if (isSelf(objectNode)) {
+      if (const Value *handle = receiverHandle(node))
+        return *handle;
+    }
     if (ts::is(objectNode, "identifier") && source_.str(objectNode) == "self") {
       Value member;
       member.receiverAttribute = property;
@@ -727,6 +733,62 @@ private:
            unit_.bindsFirstParameter;
   }
 
+  /// The library handles the class's constructor stores in `self` from its
+  /// parameters (`def __init__(self, db: Session): self.db = db`): what
+  /// `self.db` is in every method. Project classes are the index's to
+  /// resolve, through the calls made on them.
+  void bindConstructorHandles(Node function) {
+    Node body = ts::parent(function);
+    if (ts::is(body, "decorated_definition"))
+      body = ts::parent(body);
+    if (!ts::is(body, "block") || !ts::is(ts::parent(body), "class_definition"))
+      return;
+    for (Node member : ts::namedChildren(body)) {
+      Node constructor = ts::is(member, "decorated_definition")
+                             ? ts::field(member, "definition")
+                             : member;
+      if (!ts::is(constructor, "function_definition") ||
+          source_.str(ts::field(constructor, "name")) != "__init__")
+        continue;
+      std::map<std::string, Value> parameters;
+      for (Node parameter :
+           ts::namedChildren(ts::field(constructor, "parameters"))) {
+        Node name = parameterName(parameter);
+        if (!ts::is(name, "identifier"))
+          continue;
+        Value value =
+            valueOfParameter(source_.str(name), ts::field(parameter, "type"));
+        if (value.role != Role::Plain)
+          parameters[source_.str(name)] = value;
+      }
+      for (Node statement : ts::namedChildren(ts::field(constructor, "body"))) {
+        Node assignment = ts::is(statement, "expression_statement") &&
+                                  !ts::namedChildren(statement).empty()
+                              ? ts::namedChildren(statement).front()
+                              : Node{};
+        if (!ts::is(assignment, "assignment"))
+          continue;
+        Node left = ts::field(assignment, "left");
+        Node right = ts::field(assignment, "right");
+        if (!ts::is(left, "attribute") || !ts::is(right, "identifier") ||
+            source_.str(ts::field(left, "object")) != "self")
+          continue;
+        if (auto it = parameters.find(source_.str(right));
+            it != parameters.end())
+          receiverHandles_[source_.str(ts::field(left, "attribute"))] =
+              it->second;
+      }
+    }
+  }
+
+  /// `self.attribute` when the constructor stored a library handle in it.
+  const Value *receiverHandle(Node node) const {
+    if (!ts::is(node, "attribute") || !isSelf(ts::field(node, "object")))
+      return nullptr;
+    auto it = receiverHandles_.find(source_.str(ts::field(node, "attribute")));
+    return it == receiverHandles_.end() ? nullptr : &it->second;
+  }
+
   /// A dotted name (`a`, `a.b`) whose root no local name binds: it names
   /// something of the module's scope (an import, a class, an instance).
   bool isModuleScopeName(Node node) {
@@ -834,6 +896,7 @@ private:
   const PythonModel &python_;
   std::string className_;
   Node lastEdit_{};
+  std::map<std::string, Value> receiverHandles_;
 };
 
 Value PyLowerer::expression(Node node) {
@@ -1039,7 +1102,8 @@ Value PyLowerer::call(Node node) {
   if (isSelf(objectNode) ||
       (ts::is(objectNode, "attribute") &&
        isSelf(ts::field(objectNode, "object")) &&
-       ts::is(ts::field(objectNode, "attribute"), "identifier")))
+       ts::is(ts::field(objectNode, "attribute"), "identifier") &&
+       !receiverHandle(objectNode)))
     // `self.method(...)`, `self.repository.method(...)`: resolved through
     // the receiver's class and what its constructor stores.
     return callProjectCode(source_.str(function), args, node);
@@ -1064,6 +1128,8 @@ Value PyLowerer::call(Node node) {
     break;
   case Role::Session:
     return sessionCall(method, args, node);
+  case Role::Service: // `service.close(id)` of an injected OrderService
+    return callProjectCode(receiver.name + "." + method, args, node, &receiver);
   case Role::Plain:
     if (receiver.name == "extension" && python_.primaryKeyGets.count(method))
       return sessionCall(method, args, node); // db.get_or_404(Model, id)
