@@ -16,6 +16,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -367,6 +368,26 @@ void applyEngineIsolation(ScanResult &result) {
   });
 }
 
+/// A table named without its schema is found as PostgreSQL's search path
+/// would find it: in `public`, or else in the one other schema the
+/// migrations create it in (an application kept in `app.orders` that its
+/// code calls `orders`).
+void resolveUnqualifiedTables(ScanResult &result) {
+  std::map<std::string, std::set<std::string>> schemasOf;
+  for (const auto &[name, table] : result.schema.tables())
+    if (std::size_t dot = name.rfind('.'); dot != std::string::npos)
+      schemasOf[name.substr(dot + 1)].insert(name);
+  if (schemasOf.empty())
+    return;
+  for (FileAnalysis &file : result.files)
+    for (Unit &unit : file.units)
+      for (Event &event : unit.events)
+        if (auto it = schemasOf.find(event.table);
+            it != schemasOf.end() && it->second.size() == 1 &&
+            !result.schema.findTable(event.table))
+          event.table = *it->second.begin();
+}
+
 } // namespace
 
 void buildSchemaAndCheck(ScanResult &result,
@@ -412,6 +433,7 @@ void buildSchemaAndCheck(ScanResult &result,
   // Splicing names tables by entity classes; resolving maps them after.
   spliceCalls(result.files);
   resolveNames(result.files);
+  resolveUnqualifiedTables(result);
   RuleInput input{result.schema, result.files};
   for (const auto &rule : rules)
     rule->check(input, result.findings);

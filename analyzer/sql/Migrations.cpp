@@ -20,9 +20,7 @@ SourceLocation nameLocation(const StatementSource &source, const Json &body,
   return source.file.span(at, at + std::max<std::size_t>(name.size(), 1));
 }
 
-std::string tableOf(const Json &rangeVar) {
-  return stringMember(rangeVar, "relname");
-}
+std::string tableOf(const Json &rangeVar) { return pg::relationName(rangeVar); }
 
 bool isSerialType(const std::string &type) {
   return type == "serial" || type == "bigserial" || type == "smallserial" ||
@@ -245,7 +243,12 @@ void dropObjects(const Json &drop, const StatementSource &source,
   if (!table && type != "OBJECT_INDEX")
     return;
   for (const Json &object : member(drop, "objects")) {
-    std::string name = pg::lastName(member(member(object, "List"), "items"));
+    std::vector<std::string> names =
+        pg::stringList(member(member(object, "List"), "items"));
+    // An index is dropped by its own name; a table's schema says which.
+    std::string name = table           ? pg::relationName(names)
+                       : names.empty() ? std::string()
+                                       : names.back();
     SchemaChange result = change(table ? SchemaChange::Kind::DropTable
                                        : SchemaChange::Kind::DropIndex,
                                  table ? name : std::string(), source);

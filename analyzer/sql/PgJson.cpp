@@ -81,4 +81,22 @@ std::string lastName(const Json &list) {
   return names.empty() ? std::string() : names.back();
 }
 
+std::string qualifiedTable(const std::string &schema, const std::string &name) {
+  if (schema.empty() || schema == "public")
+    return name;
+  return schema + "." + name;
+}
+
+std::string relationName(const Json &rangeVar) {
+  return qualifiedTable(stringMember(rangeVar, "schemaname"),
+                        stringMember(rangeVar, "relname"));
+}
+
+std::string relationName(const std::vector<std::string> &names) {
+  if (names.empty())
+    return "";
+  return qualifiedTable(names.size() > 1 ? names[names.size() - 2] : "",
+                        names.back());
+}
+
 } // namespace racelint::pg

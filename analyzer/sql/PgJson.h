@@ -28,6 +28,13 @@ bool boolMember(const Json &object, std::string_view key);
 std::vector<std::string> stringList(const Json &list);
 /// The last element of a qualified name list (`public.users` -> `users`).
 std::string lastName(const Json &list);
+
+/// A table's name as racelint keys it: bare in the default `public` schema,
+/// qualified in any other (`auth.users` is not the application's `users`).
+std::string qualifiedTable(const std::string &schema, const std::string &name);
+/// The table a RangeVar names, and the one a dotted name list names.
+std::string relationName(const Json &rangeVar);
+std::string relationName(const std::vector<std::string> &names);
 /// How deeply `node` nests (objects and arrays), counted without recursion.
 std::size_t depthOf(const Json &node);
 /// The deepest parse tree the walks below take: they recurse, and a

@@ -33,10 +33,11 @@ struct Scope {
   const SqlContext *context = nullptr;
 
   void addRelation(const Json &rangeVar, bool main) {
-    std::string table = stringMember(rangeVar, "relname");
+    std::string table = pg::relationName(rangeVar);
     std::string alias = stringMember(member(rangeVar, "alias"), "aliasname");
     auto &names = main ? mainNames : otherNames;
     names.insert(table);
+    names.insert(stringMember(rangeVar, "relname")); // `users.id` in auth.users
     if (!alias.empty())
       names.insert(alias);
     if (main)
@@ -494,7 +495,7 @@ private:
     for (const Json &relation : member(lock, "relations")) {
       StatementEvent event;
       event.event.kind = EventKind::Lock;
-      event.event.table = stringMember(member(relation, "RangeVar"), "relname");
+      event.event.table = pg::relationName(member(relation, "RangeVar"));
       event.event.detail = "LOCK TABLE";
       event.offset = locationOf(member(relation, "RangeVar"));
       facts_.events.push_back(std::move(event));
