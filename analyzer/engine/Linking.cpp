@@ -364,16 +364,13 @@ private:
     // the argument bound to it, when the caller's code names that; empty
     // otherwise.
     auto restate = [&](const std::string &origin) -> std::string {
-      if (origin.size() < 2 || origin[0] != '$')
+      std::optional<ParameterPath> named = parameterOfOrigin(origin);
+      if (!named)
         return origin; // a literal, the request, what a call passed
-      std::size_t end = origin.find_first_not_of("0123456789", 1);
-      if (end == std::string::npos)
-        end = origin.size();
-      const CallArgument *passed = argument(
-          static_cast<unsigned>(std::stoul(origin.substr(1, end - 1))));
+      const CallArgument *passed = argument(named->parameter);
       if (!passed || passed->origin.empty())
         return "";
-      return passed->origin + origin.substr(end);
+      return passed->origin + named->path;
     };
     // A parameter's value is also what this call passed in it, whatever the
     // caller names: two of the callee's parameters stay two values.
@@ -381,7 +378,7 @@ private:
     for (const auto &[column, origin] : spliced.keyValues) {
       if (std::string restated = restate(origin); !restated.empty())
         keyValues.emplace_back(column, std::move(restated));
-      if (origin.starts_with('$'))
+      if (parameterOfOrigin(origin))
         keyValues.emplace_back(column, passedOrigin(call.where, origin));
     }
     spliced.keyValues = std::move(keyValues);

@@ -1,5 +1,7 @@
 #include "Program.h"
 
+#include <charconv>
+
 namespace racelint {
 
 namespace {
@@ -39,6 +41,25 @@ std::string literalOrigin(std::string_view text) {
   return origin;
 }
 
+std::string requestOrigin(std::string_view name) {
+  std::string origin = "^";
+  origin += name;
+  return origin;
+}
+
+std::optional<ParameterPath> parameterOfOrigin(const std::string &origin) {
+  ParameterPath parsed;
+  if (origin.empty() || origin[0] != '$')
+    return std::nullopt;
+  const char *end = origin.data() + origin.size();
+  auto [digitsEnd, error] =
+      std::from_chars(origin.data() + 1, end, parsed.parameter);
+  if (error != std::errc())
+    return std::nullopt;
+  parsed.path.assign(digitsEnd, end);
+  return parsed;
+}
+
 std::string readOrigin(EventIndex read) {
   std::string origin = "#";
   origin += std::to_string(read);
@@ -46,9 +67,12 @@ std::string readOrigin(EventIndex read) {
 }
 
 std::optional<EventIndex> readOfOrigin(const std::string &origin) {
-  if (origin.size() < 2 || origin[0] != '#')
+  EventIndex read = 0;
+  if (origin.empty() || origin[0] != '#' ||
+      std::from_chars(origin.data() + 1, origin.data() + origin.size(), read)
+              .ec != std::errc())
     return std::nullopt;
-  return static_cast<EventIndex>(std::stoull(origin.substr(1)));
+  return read;
 }
 
 std::string withRead(const std::string &origin, EventIndex read) {

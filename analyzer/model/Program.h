@@ -234,6 +234,14 @@ struct Unit {
 /// a literal.
 std::string parameterOrigin(unsigned position);
 std::string literalOrigin(std::string_view text);
+/// Of a request a handler reads through a global (Flask's `request`).
+std::string requestOrigin(std::string_view name);
+/// The parameter a `$N...` key value names, and the path below it.
+struct ParameterPath {
+  unsigned parameter = 0;
+  std::string path;
+};
+std::optional<ParameterPath> parameterOfOrigin(const std::string &origin);
 /// Of the row the read at `read` loaded (`#N`, its columns `#N.column`):
 /// linking renumbers it with the unit's events.
 std::string readOrigin(EventIndex read);

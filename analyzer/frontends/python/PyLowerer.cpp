@@ -584,8 +584,7 @@ private:
       unknown.role = Role::Session;
     } else if (python_.flaskRequestNames.count(name)) {
       unknown.role = Role::Request;
-      unknown.origin = "^";
-      unknown.origin += name; // one request per handler
+      unknown.origin = requestOrigin(name); // one request per handler
     } else if (python_.extensionNames.count(name)) {
       unknown.role = Role::Plain;
       unknown.name = "extension";
@@ -599,10 +598,8 @@ private:
   Value attribute(Node node) {
     Node objectNode = ts::field(node, "object");
     std::string property = source_.str(ts::field(node, "attribute"));
-    if (isSelf(objectNode)) {
-      if (const Value *handle = receiverHandle(node))
-        return *handle;
-    }
+    if (const Value *handle = receiverHandle(node))
+      return *handle;
     if (ts::is(objectNode, "identifier") && source_.str(objectNode) == "self") {
       Value member;
       member.receiverAttribute = property;
