@@ -524,6 +524,9 @@ void resolveNames(std::vector<FileAnalysis> &files) {
         for (auto &[column, read] : event.predicateValueFrom)
           if (auto it = names->second.find(column); it != names->second.end())
             column = it->second;
+        for (auto &[column, value] : event.keyValues)
+          if (auto it = names->second.find(column); it != names->second.end())
+            column = it->second;
       }
 }
 
