@@ -8,7 +8,7 @@ racelint_packages=(
   # The fuzz run of the tests (scripts/fuzz.sh): libFuzzer and the sanitizers.
   libclang-rt-14-dev
   libpg-query-dev libprotobuf-c-dev
-  nlohmann-json3-dev libyaml-cpp-dev
+  nlohmann-json3-dev libyaml-cpp-dev libmimalloc-dev
   googletest libgtest-dev libgmock-dev
   # The C++ fixtures and demo compile against these libraries' real headers.
   libpqxx-dev libcpp-httplib-dev libsqlite3-dev libsqlitecpp-dev
