@@ -185,21 +185,20 @@ private:
     for (std::size_t k = 0; k < which.size(); ++k)
       tasks.push_back(
           {which[k], handles.empty() ? std::string() : serialize(*handles[k])});
-    std::vector<WorkOutcome> results = pool_->run(tasks);
-    std::vector<FileOutcome> outcomes;
-    outcomes.reserve(which.size());
-    for (std::size_t k = 0; k < which.size(); ++k) {
+    std::vector<FileOutcome> outcomes(which.size());
+    // Each outcome is decoded while the workers analyse the next files.
+    pool_->run(tasks, [&](std::size_t k, WorkOutcome result) {
       const DiscoveredFile &file = files_[which[k]];
-      if (!results[k].completed) {
-        outcomes.push_back(failedOutcome(file, results[k].bytes));
-        continue;
+      if (!result.completed) {
+        outcomes[k] = failedOutcome(file, result.bytes);
+        return;
       }
       try {
-        outcomes.push_back(decodeOutcome(results[k].bytes, file.displayPath));
+        outcomes[k] = decodeOutcome(result.bytes, file.displayPath);
       } catch (const std::exception &error) {
-        outcomes.push_back(failedOutcome(file, error.what()));
+        outcomes[k] = failedOutcome(file, error.what());
       }
-    }
+    });
     return outcomes;
   }
 

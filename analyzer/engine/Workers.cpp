@@ -181,9 +181,9 @@ public:
       stop(worker, /*kill=*/false);
   }
 
-  std::vector<WorkOutcome> run(const std::vector<WorkTask> &tasks) {
+  void run(const std::vector<WorkTask> &tasks, const OutcomeHandler &handle) {
     tasks_ = &tasks;
-    outcomes_.assign(tasks.size(), {});
+    handle_ = &handle;
     done_ = 0;
     for (std::size_t task = tasks.size(); task-- > 0;) {
       std::size_t item = tasks[task].item;
@@ -202,7 +202,7 @@ public:
       wait();
     }
     tasks_ = nullptr;
-    return std::move(outcomes_);
+    handle_ = nullptr;
   }
 
 private:
@@ -283,7 +283,7 @@ private:
   }
 
   void finish(std::size_t task, WorkOutcome outcome) {
-    outcomes_[task] = std::move(outcome);
+    (*handle_)(task, std::move(outcome));
     ++done_;
   }
 
@@ -433,7 +433,7 @@ private:
   /// Per item, the slot whose worker ran it last, while that worker lives.
   std::vector<std::optional<std::size_t>> servedBy_;
   const std::vector<WorkTask> *tasks_ = nullptr;
-  std::vector<WorkOutcome> outcomes_;
+  const OutcomeHandler *handle_ = nullptr;
   std::size_t done_ = 0;
   Clock::time_point lastMemoryCheck_;
 };
@@ -446,17 +446,25 @@ WorkerPool::WorkerPool(const WorkerLimits &limits, WorkFunction work)
 WorkerPool::~WorkerPool() = default;
 
 std::vector<WorkOutcome> WorkerPool::run(const std::vector<WorkTask> &tasks) {
+  std::vector<WorkOutcome> outcomes(tasks.size());
+  run(tasks, [&](std::size_t task, WorkOutcome outcome) {
+    outcomes[task] = std::move(outcome);
+  });
+  return outcomes;
+}
+
+void WorkerPool::run(const std::vector<WorkTask> &tasks,
+                     const OutcomeHandler &handle) {
   if (tasks.empty())
-    return {};
+    return;
   // A worker that dies leaves its pipe broken: a write to it must fail, not
   // kill the scan.
   struct sigaction ignore {};
   ignore.sa_handler = SIG_IGN;
   struct sigaction previous {};
   ::sigaction(SIGPIPE, &ignore, &previous);
-  std::vector<WorkOutcome> outcomes = pool_->run(tasks);
+  pool_->run(tasks, handle);
   ::sigaction(SIGPIPE, &previous, nullptr);
-  return outcomes;
 }
 
 } // namespace racelint

@@ -40,6 +40,8 @@ struct WorkTask {
 };
 using WorkFunction =
     std::function<std::string(std::size_t item, std::string_view payload)>;
+/// Takes one task's outcome (the task by its position in the run's list).
+using OutcomeHandler = std::function<void(std::size_t task, WorkOutcome)>;
 
 /// Runs `work(item, payload)` for tasks in up to `limits.jobs` forked worker
 /// processes, which live until the pool does: a task about an item that an
@@ -53,6 +55,9 @@ public:
   ~WorkerPool();
   /// Each task's outcome, by the task's position.
   std::vector<WorkOutcome> run(const std::vector<WorkTask> &tasks);
+  /// Gives each task's outcome to `handle` as soon as it is known, in this
+  /// process, while the workers go on with the other tasks.
+  void run(const std::vector<WorkTask> &tasks, const OutcomeHandler &handle);
 
 private:
   class Pool;
