@@ -721,6 +721,36 @@ private:
   std::string defaultExport_;
 };
 
+/// Whether mendsFor() could find anything: each mend is next to an ERROR or
+/// after a MISSING token that is not benign. Only the paths to errors are
+/// walked (iteratively: this runs before the nesting limit is checked),
+/// where mendsFor() walks the whole tree.
+bool mayNeedMends(Node root) {
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  std::vector<Node> ancestors = {Node{}};
+  bool found = false;
+  for (;;) {
+    Node node = ts_tree_cursor_current_node(&cursor);
+    if (is(node, "ERROR") ||
+        (isMissing(node) && !isBenignMissing(node, ancestors.back()))) {
+      found = true;
+      break;
+    }
+    if (hasError(node) && ts_tree_cursor_goto_first_child(&cursor)) {
+      ancestors.push_back(node);
+      continue;
+    }
+    bool moved = false;
+    while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor)) &&
+           ts_tree_cursor_goto_parent(&cursor))
+      ancestors.pop_back();
+    if (!moved)
+      break;
+  }
+  ts_tree_cursor_delete(&cursor);
+  return found;
+}
+
 /// The file's tree, parsed again with the mends each parse calls for.
 std::unique_ptr<TSTree, TreeDeleter> parseMended(const SourceFile &file) {
   // One parser per thread, reused: its stacks and caches outlive a file.
@@ -741,7 +771,7 @@ std::unique_ptr<TSTree, TreeDeleter> parseMended(const SourceFile &file) {
   constexpr int kMaxMendingRounds = 8;
   std::string mended;
   for (int round = 0; round < kMaxMendingRounds && tree &&
-                      hasError(ts_tree_root_node(tree.get()));
+                      mayNeedMends(ts_tree_root_node(tree.get()));
        ++round) {
     if (mended.empty())
       mended = file.text();
