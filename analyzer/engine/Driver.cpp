@@ -140,8 +140,7 @@ FileOutcome failedOutcome(const DiscoveredFile &file,
 }
 
 /// Analyses the scan's files: in worker processes (isolateFiles), which live
-/// across both lowerings, so that a file lowered again goes back to the
-/// worker that lowered it first and kept its tree; or in threads.
+/// across both lowerings, or in threads.
 class FileAnalyzer {
 public:
   FileAnalyzer(const std::vector<DiscoveredFile> &files,
@@ -511,7 +510,7 @@ ScanResult scan(const ScanOptions &options,
 
   result.diagnostics = std::move(discovered.diagnostics);
   {
-    // Its workers, and what they keep for a second lowering, end here.
+    // Its workers end here.
     FileAnalyzer analyzer(discovered.files, frontends, options);
     std::vector<std::size_t> everyFile(discovered.files.size());
     for (std::size_t i = 0; i < everyFile.size(); ++i)

@@ -11,7 +11,6 @@
 #include <iostream>
 #include <memory>
 #include <new>
-#include <optional>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -174,7 +173,7 @@ class WorkerPool::Pool {
 public:
   Pool(const WorkerLimits &limits, WorkFunction work)
       : limits_(limits), work_(std::move(work)),
-        workers_(std::max(1u, limits.jobs)), preferred_(workers_.size()) {}
+        workers_(std::max(1u, limits.jobs)) {}
 
   ~Pool() {
     for (Worker &worker : workers_)
@@ -185,19 +184,15 @@ public:
     tasks_ = &tasks;
     handle_ = &handle;
     done_ = 0;
-    for (std::size_t task = tasks.size(); task-- > 0;) {
-      std::size_t item = tasks[task].item;
-      std::optional<std::size_t> slot =
-          item < servedBy_.size() ? servedBy_[item] : std::nullopt;
-      (slot ? preferred_[*slot] : pending_).push_back(task);
-    }
+    for (std::size_t task = tasks.size(); task-- > 0;)
+      pending_.push_back(task);
     while (done_ < tasks.size()) {
       for (std::size_t slot = 0; slot < workers_.size(); ++slot)
-        while (workers_[slot].tasks.size() < kTasksInFlight) {
-          std::optional<std::size_t> task = nextTask(slot);
-          if (!task)
-            break;
-          assign(slot, *task);
+        while (workers_[slot].tasks.size() < kTasksInFlight &&
+               !pending_.empty()) {
+          std::size_t task = pending_.back();
+          pending_.pop_back();
+          assign(slot, task);
         }
       wait();
     }
@@ -206,24 +201,6 @@ public:
   }
 
 private:
-  /// The slot's own tasks first, then anyone's, then another slot's (which
-  /// only costs redoing what that worker kept).
-  std::optional<std::size_t> nextTask(std::size_t slot) {
-    auto take = [](std::vector<std::size_t> &queue) {
-      std::size_t task = queue.back();
-      queue.pop_back();
-      return task;
-    };
-    if (!preferred_[slot].empty())
-      return take(preferred_[slot]);
-    if (!pending_.empty())
-      return take(pending_);
-    for (std::vector<std::size_t> &other : preferred_)
-      if (!other.empty())
-        return take(other);
-    return std::nullopt;
-  }
-
   bool spawn(Worker &worker) {
     int tasks[2], results[2];
     if (::pipe(tasks) != 0)
@@ -288,8 +265,7 @@ private:
   }
 
   /// Ends a worker; returns how it ended when it had to be reaped. The tasks
-  /// it had not started go to another, and what it kept of earlier items is
-  /// lost with it.
+  /// it had not started go to another.
   int stop(Worker &worker, bool kill) {
     int status = 0;
     if (worker.pid < 0)
@@ -301,13 +277,6 @@ private:
     while (::waitpid(worker.pid, &status, 0) < 0 && errno == EINTR) {
     }
     pending_.insert(pending_.end(), worker.tasks.rbegin(), worker.tasks.rend());
-    auto slot = static_cast<std::size_t>(&worker - workers_.data());
-    pending_.insert(pending_.end(), preferred_[slot].begin(),
-                    preferred_[slot].end());
-    preferred_[slot].clear();
-    for (std::optional<std::size_t> &served : servedBy_)
-      if (served == slot)
-        served.reset();
     worker = Worker{};
     return status;
   }
@@ -334,10 +303,6 @@ private:
       bool completed =
           worker.received[used] == static_cast<char>(Status::Completed);
       std::size_t task = worker.tasks.front();
-      std::size_t item = (*tasks_)[task].item;
-      if (servedBy_.size() <= item)
-        servedBy_.resize(item + 1);
-      servedBy_[item] = slot;
       finish(task, {completed, worker.received.substr(used + header, size)});
       worker.tasks.pop_front();
       worker.started = Clock::now();
@@ -426,12 +391,8 @@ private:
   const WorkerLimits limits_;
   const WorkFunction work_;
   std::vector<Worker> workers_;
-  /// Per worker slot, the tasks of the run whose item it served before.
-  std::vector<std::vector<std::size_t>> preferred_;
-  /// The run's other tasks not yet sent, the next one last.
+  /// The run's tasks not yet sent, the next one last.
   std::vector<std::size_t> pending_;
-  /// Per item, the slot whose worker ran it last, while that worker lives.
-  std::vector<std::optional<std::size_t>> servedBy_;
   const std::vector<WorkTask> *tasks_ = nullptr;
   const OutcomeHandler *handle_ = nullptr;
   std::size_t done_ = 0;

@@ -44,9 +44,7 @@ using WorkFunction =
 using OutcomeHandler = std::function<void(std::size_t task, WorkOutcome)>;
 
 /// Runs `work(item, payload)` for tasks in up to `limits.jobs` forked worker
-/// processes, which live until the pool does: a task about an item that an
-/// earlier run() served goes to the same process while it lives, which may
-/// still hold what it made of the item. A worker that dies or exceeds a
+/// processes, which live until the pool does. A worker that dies or exceeds a
 /// limit is replaced; the task it was running fails with the reason.
 /// Outcomes depend only on the tasks, never on the job count.
 class WorkerPool {

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 
 extern "C" const TSLanguage *tree_sitter_typescript();
 extern "C" const TSLanguage *tree_sitter_tsx();
@@ -788,52 +787,6 @@ std::unique_ptr<TSTree, TreeDeleter> parseMended(const SourceFile &file) {
   return tree;
 }
 
-/// The trees of files whose lowering assumed what some imported names mean,
-/// kept by the worker that lowered them for lowering them again once the
-/// project's index knows: a second parse cost most of the second lowering.
-/// At most kKeptBytes of source, so that memory stays bounded.
-class KeptTrees {
-public:
-  void keep(const std::string &path, const std::string &text,
-            std::unique_ptr<TSTree, TreeDeleter> tree) {
-    std::lock_guard lock(mutex_);
-    if (bytes_ + text.size() > kKeptBytes || trees_.count(path))
-      return;
-    bytes_ += text.size();
-    trees_.emplace(path, Kept{text, std::move(tree)});
-  }
-
-  /// The tree kept for `path`, if it was parsed from this same text.
-  std::unique_ptr<TSTree, TreeDeleter> take(const std::string &path,
-                                            const std::string &text) {
-    std::lock_guard lock(mutex_);
-    auto kept = trees_.find(path);
-    if (kept == trees_.end())
-      return nullptr;
-    std::unique_ptr<TSTree, TreeDeleter> tree;
-    if (kept->second.text == text)
-      tree = std::move(kept->second.tree);
-    bytes_ -= kept->second.text.size();
-    trees_.erase(kept);
-    return tree;
-  }
-
-private:
-  static constexpr std::size_t kKeptBytes = std::size_t(16) << 20;
-  struct Kept {
-    std::string text;
-    std::unique_ptr<TSTree, TreeDeleter> tree;
-  };
-  std::mutex mutex_;
-  std::map<std::string, Kept> trees_;
-  std::size_t bytes_ = 0;
-};
-
-KeptTrees &keptTrees() {
-  static KeptTrees trees;
-  return trees;
-}
-
 } // namespace
 
 bool TypeScriptFrontend::handles(const std::string &path) const {
@@ -862,11 +815,7 @@ FileAnalysis TypeScriptFrontend::analyzeWith(const SourceFile &file,
     analysis.diagnostics.push_back(std::move(diagnostic));
     return analysis;
   }
-  std::unique_ptr<TSTree, TreeDeleter> tree;
-  if (handles)
-    tree = keptTrees().take(file.path(), file.text());
-  if (!tree)
-    tree = parseMended(file);
+  std::unique_ptr<TSTree, TreeDeleter> tree = parseMended(file);
   if (!tree) {
     Diagnostic diagnostic;
     diagnostic.level = Level::Error;
@@ -917,8 +866,12 @@ FileAnalysis TypeScriptFrontend::analyzeWith(const SourceFile &file,
   FileWalker walker(context, analysis);
   walker.walk(root, index.calls());
   walker.finish();
-  if (!handles && !analysis.module.assumed.empty())
-    keptTrees().keep(file.path(), file.text(), std::move(tree));
+  // The index can resolve only the names that the file imports or declares:
+  // an assumption about any other (`new Date()`, a global) stands.
+  std::erase_if(analysis.module.assumed, [&](const auto &assumed) {
+    return !analysis.module.imports.count(assumed.first) &&
+           !analysis.module.handles.count(assumed.first);
+  });
   return analysis;
 }
 
