@@ -82,6 +82,7 @@ TypeOrmModel parseTypeOrm(const YAML::Node &root) {
       names(root["inject_repository_decorators"]);
   model.operations = operations(root["operations"]);
   model.findOptions = names(root["find_options"]);
+  model.findOperators = names(root["find_operators"]);
   for (const auto &[mode, lock] : stringMap(root["lock_modes"]))
     model.lockModes[mode] = rowLockFromName(lock);
   model.queryBuilderRuns = stringMap(root["query_builder_runs"]);
@@ -123,6 +124,7 @@ HttpModel parseHttp(const YAML::Node &root) {
   model.expressRouteMethods = stringMap(express["route_methods"]);
   model.expressHeaderGetters = names(express["header_getters"]);
   model.requestTypes = names(root["request_types"]);
+  model.valueConversions = names(root["value_conversions"]);
   model.requestBodyTypeSuffixes = list(root["request_body_type_suffixes"]);
   for (const std::string &marker : list(root["idempotency_markers"]))
     model.idempotencyMarkers.push_back(lower(marker));

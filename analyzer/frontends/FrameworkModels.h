@@ -36,6 +36,8 @@ struct TypeOrmModel {
   std::map<std::string, OperationModel> operations;
   /// Keys of a find-options object (`where`, `select`, `lock`, ...).
   NameSet findOptions;
+  /// Where-value operators (`In`, `MoreThan`, ...); `Equal` is not one.
+  NameSet findOperators;
   std::map<std::string, RowLock> lockModes;
   /// Methods that run a query-builder chain, with what they return.
   std::map<std::string, std::string> queryBuilderRuns;
@@ -60,6 +62,8 @@ struct HttpModel {
   /// Declared types of a request object, and of a request body (DTO names).
   NameSet requestTypes;
   std::vector<std::string> requestBodyTypeSuffixes;
+  /// Global functions whose result is their first argument in another type.
+  NameSet valueConversions;
   std::vector<std::string> idempotencyMarkers;
   NameSet idempotencyHeaders, concurrencyHeaders;
   std::vector<std::string> webhookMarkers;

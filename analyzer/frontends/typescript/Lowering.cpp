@@ -804,6 +804,15 @@ Value Lowerer::call(Node node) {
       headers.role = Role::RequestHeaders;
       return headers;
     }
+    if (models_.http.valueConversions.count(name) && !lookup(name) &&
+        !args.empty()) {
+      Value first = expression(args.front());
+      Value converted;
+      converted.absorb(first);
+      converted.absorb(argumentsOfList({args.begin() + 1, args.end()}));
+      converted.origin = first.origin;
+      return converted;
+    }
     Value result = callUnit(name, node, args);
     // A factory of the project's (`getAdminClient()`): what it returns.
     if (auto known =

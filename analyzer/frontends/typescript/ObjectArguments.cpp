@@ -108,8 +108,11 @@ void Lowerer::whereArgument(Node where, Event &event, bool prisma,
     Value value = expression(valueNode);
     markUsed(value);
     addUnique(event.predicateColumns, column);
-    bool operatorCall = is(valueNode, "call_expression") &&
-                        source_.calleeName(valueNode) != "Equal";
+    // TypeORM's `In([...])`; in Prisma, and for any other call, the call's
+    // result is the value compared with.
+    bool operatorCall =
+        !prisma && is(valueNode, "call_expression") &&
+        models_.typeorm.findOperators.count(source_.calleeName(valueNode));
     if (!operatorCall) {
       addUnique(event.keyColumns, column);
       addKeyValue(event, column, value);
