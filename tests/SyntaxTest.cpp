@@ -52,7 +52,7 @@ std::vector<std::string> answers(const std::vector<Node> &nodes,
   for (Node node : nodes) {
     std::string line = id(node) + " children:";
     for (Node child : racelint::ts::namedChildren(node))
-      line += " " + id(child);
+      line.append(" ").append(id(child));
     for (TSFieldId field = 1; field <= ts_language_field_count(language);
          ++field) {
       const char *name = ts_language_field_name_for_id(language, field);

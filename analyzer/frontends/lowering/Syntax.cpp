@@ -487,11 +487,11 @@ std::string parserGaveUp(std::size_t size) {
 }
 
 TSTree *parseWithinBudget(TSParser *parser, const std::string &text,
-                          double seconds) {
+                          double seconds, const TSTree *old) {
   if (seconds <= 0)
     return nullptr;
   ts_parser_set_timeout_micros(parser, static_cast<uint64_t>(seconds * 1e6));
-  TSTree *tree = ts_parser_parse_string(parser, nullptr, text.data(),
+  TSTree *tree = ts_parser_parse_string(parser, old, text.data(),
                                         static_cast<uint32_t>(text.size()));
   // A parse that timed out would resume on the next call: start afresh.
   ts_parser_reset(parser);

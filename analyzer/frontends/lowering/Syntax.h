@@ -164,9 +164,10 @@ private:
 /// tree-sitter's error recovery runs for minutes.
 double parseBudgetSeconds(std::size_t size);
 /// Parses `text`, or gives up (null) after `seconds`. The parser is reset
-/// either way.
+/// either way. With `old`, an earlier tree edited (ts_tree_edit) to match
+/// `text`, only what the edits touched is parsed again.
 TSTree *parseWithinBudget(TSParser *parser, const std::string &text,
-                          double seconds);
+                          double seconds, const TSTree *old = nullptr);
 /// The message for a file whose parse ran out of its budget.
 std::string parserGaveUp(std::size_t size);
 

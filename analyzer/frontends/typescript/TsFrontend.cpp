@@ -750,6 +750,28 @@ bool mayNeedMends(Node root) {
   return found;
 }
 
+/// Makes the mends in `text` and records them in `tree` as edits, so that the
+/// next parse reuses what they did not touch. A mend may turn a line break
+/// into a `;`: each edit's points are counted in the text as mended so far.
+void applyMends(std::vector<Mend> mends, std::string &text, TSTree *tree) {
+  std::sort(mends.begin(), mends.end(),
+            [](const Mend &a, const Mend &b) { return a.at < b.at; });
+  uint32_t counted = 0;
+  TSPoint point{0, 0};
+  auto after = [&](char c) {
+    return c == '\n' ? TSPoint{point.row + 1, 0}
+                     : TSPoint{point.row, point.column + 1};
+  };
+  for (const Mend &mend : mends) {
+    for (; counted < mend.at; ++counted)
+      point = after(text[counted]);
+    TSInputEdit edit{mend.at, mend.at + 1,          mend.at + 1,
+                     point,   after(text[mend.at]), after(mend.with)};
+    ts_tree_edit(tree, &edit);
+    text[mend.at] = mend.with;
+  }
+}
+
 /// The file's tree, parsed again with the mends each parse calls for.
 std::unique_ptr<TSTree, TreeDeleter> parseMended(const SourceFile &file) {
   // One parser per thread, reused: its stacks and caches outlive a file.
@@ -759,13 +781,13 @@ std::unique_ptr<TSTree, TreeDeleter> parseMended(const SourceFile &file) {
   auto deadline =
       std::chrono::steady_clock::now() +
       std::chrono::duration<double>(parseBudgetSeconds(file.text().size()));
-  auto parse = [&](const std::string &text) {
+  auto parse = [&](const std::string &text, const TSTree *old) {
     std::chrono::duration<double> left =
         deadline - std::chrono::steady_clock::now();
     return std::unique_ptr<TSTree, TreeDeleter>(
-        parseWithinBudget(parser.get(), text, left.count()));
+        parseWithinBudget(parser.get(), text, left.count(), old));
   };
-  std::unique_ptr<TSTree, TreeDeleter> tree = parse(file.text());
+  std::unique_ptr<TSTree, TreeDeleter> tree = parse(file.text(), nullptr);
   // Each round mends what the previous one uncovered.
   constexpr int kMaxMendingRounds = 8;
   std::string mended;
@@ -777,9 +799,8 @@ std::unique_ptr<TSTree, TreeDeleter> parseMended(const SourceFile &file) {
     std::vector<Mend> mends = mendsFor(ts_tree_root_node(tree.get()), mended);
     if (mends.empty())
       break;
-    for (const Mend &mend : mends)
-      mended[mend.at] = mend.with;
-    std::unique_ptr<TSTree, TreeDeleter> again = parse(mended);
+    applyMends(mends, mended, tree.get());
+    std::unique_ptr<TSTree, TreeDeleter> again = parse(mended, tree.get());
     if (!again)
       break; // out of time: the unmended tree it is
     tree = std::move(again);
