@@ -174,6 +174,26 @@ TEST(WorkerPool, ACrashCostsOnlyItsTask) {
   EXPECT_EQ(third[0].bytes, second[1].bytes);
 }
 
+/// A C library that cannot allocate (tree-sitter, under the worker's memory
+/// limit) ends its worker through outOfMemory(): the task fails as out of
+/// memory, not as a crash, and the next task runs in a new worker.
+TEST(WorkerPool, OutOfMemoryInALibraryIsSaidSo) {
+  WorkerLimits limits;
+  limits.jobs = 1;
+  limits.maxMemoryMiB = 512;
+  WorkerPool pool(limits, [](std::size_t, std::string_view payload) {
+    if (payload == "exhaust")
+      outOfMemory();
+    return std::string("done");
+  });
+  std::vector<WorkOutcome> outcomes = pool.run({{0, "exhaust"}, {1, ""}});
+  EXPECT_FALSE(outcomes[0].completed);
+  EXPECT_EQ(outcomes[0].bytes,
+            "it ran out of memory (the limit is 512 MiB, --max-memory)");
+  EXPECT_TRUE(outcomes[1].completed);
+  EXPECT_EQ(outcomes[1].bytes, "done");
+}
+
 /// With several workers, every task of a later run completes, whichever
 /// worker takes it when its own is busy.
 TEST(WorkerPool, LaterRunsCompleteWithSeveralWorkers) {

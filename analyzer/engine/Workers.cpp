@@ -35,6 +35,16 @@ constexpr bool kSanitized = false;
 
 enum class Status : char { Completed = 'C', Failed = 'F' };
 
+/// How a worker that ran out of memory in a C library exits (outOfMemory()).
+constexpr int kOutOfMemoryStatus = 3;
+/// Set in a worker process, where outOfMemory() can end the process.
+bool inWorker = false;
+
+std::string outOfMemoryReason(const WorkerLimits &limits) {
+  return "it ran out of memory (the limit is " +
+         std::to_string(limits.maxMemoryMiB) + " MiB, --max-memory)";
+}
+
 bool writeAll(int fd, const void *data, std::size_t size) {
   const char *at = static_cast<const char *>(data);
   while (size > 0) {
@@ -80,9 +90,7 @@ WorkOutcome runTask(const WorkFunction &work, std::size_t item,
   try {
     return {true, work(item, payload)};
   } catch (const std::bad_alloc &) {
-    return {false, "it ran out of memory (the limit is " +
-                       std::to_string(limits.maxMemoryMiB) +
-                       " MiB, --max-memory)"};
+    return {false, outOfMemoryReason(limits)};
   } catch (const std::exception &error) {
     return {false, std::string("internal error: ") + error.what()};
   }
@@ -99,6 +107,7 @@ std::string encodeTask(const WorkTask &task) {
 [[noreturn]] void serveTasks(int taskFd, int resultFd,
                              const WorkerLimits &limits,
                              const WorkFunction &work) {
+  inWorker = true;
   if (limits.maxMemoryMiB && !kSanitized) {
     rlim_t bytes = static_cast<rlim_t>(limits.maxMemoryMiB) * 1024 * 1024;
     struct rlimit limit {
@@ -137,7 +146,9 @@ std::size_t residentMiB(pid_t pid) {
   return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) >> 20;
 }
 
-std::string describeExit(int status) {
+std::string describeExit(int status, const WorkerLimits &limits) {
+  if (WIFEXITED(status) && WEXITSTATUS(status) == kOutOfMemoryStatus)
+    return outOfMemoryReason(limits);
   if (WIFSIGNALED(status)) {
     int signal = WTERMSIG(status);
     const char *name = sigabbrev_np(signal);
@@ -287,7 +298,8 @@ private:
     std::size_t task = worker.tasks.front();
     worker.tasks.pop_front();
     int status = stop(worker, kill);
-    finish(task, {false, reason.empty() ? describeExit(status) : reason});
+    finish(task,
+           {false, reason.empty() ? describeExit(status, limits_) : reason});
   }
 
   /// The complete results at the start of `received`, taken out of it.
@@ -400,6 +412,13 @@ private:
 };
 
 bool sanitizedBuild() { return kSanitized; }
+
+void outOfMemory() {
+  if (inWorker)
+    ::_exit(kOutOfMemoryStatus);
+  std::fputs("racelint: out of memory\n", stderr);
+  std::abort();
+}
 
 WorkerPool::WorkerPool(const WorkerLimits &limits, WorkFunction work)
     : pool_(std::make_unique<Pool>(limits, std::move(work))) {}

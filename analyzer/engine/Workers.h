@@ -32,6 +32,11 @@ struct WorkOutcome {
 /// dying of the signal.
 bool sanitizedBuild();
 
+/// For an allocation that fails in a C library, which cannot throw
+/// std::bad_alloc: a worker exits so that its task fails as out of memory
+/// (the --max-memory limit), rather than as a crash; elsewhere it aborts.
+[[noreturn]] void outOfMemory();
+
 /// One piece of work: the item it is about (a file, by its index) and what
 /// the worker needs besides.
 struct WorkTask {

@@ -1,7 +1,10 @@
 #include "Syntax.h"
 
+#include "engine/Workers.h"
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace racelint::ts {
@@ -486,8 +489,31 @@ std::string parserGaveUp(std::size_t size) {
          budget + " s)";
 }
 
+namespace {
+// tree-sitter's allocator, but for what it does on failure: its own prints
+// and aborts, which a worker's memory limit turned into a "crash".
+void *orOutOfMemory(void *memory, std::size_t size) {
+  if (!memory && size > 0)
+    outOfMemory();
+  return memory;
+}
+void *parserMalloc(std::size_t size) {
+  return orOutOfMemory(std::malloc(size), size);
+}
+void *parserCalloc(std::size_t count, std::size_t size) {
+  return orOutOfMemory(std::calloc(count, size), count * size);
+}
+void *parserRealloc(void *memory, std::size_t size) {
+  return orOutOfMemory(std::realloc(memory, size), size);
+}
+} // namespace
+
 TSTree *parseWithinBudget(TSParser *parser, const std::string &text,
                           double seconds, const TSTree *old) {
+  static const bool allocatorSet =
+      (ts_set_allocator(parserMalloc, parserCalloc, parserRealloc, std::free),
+       true);
+  (void)allocatorSet;
   if (seconds <= 0)
     return nullptr;
   ts_parser_set_timeout_micros(parser, static_cast<uint64_t>(seconds * 1e6));
