@@ -887,12 +887,6 @@ FileAnalysis TypeScriptFrontend::analyzeWith(const SourceFile &file,
   FileWalker walker(context, analysis);
   walker.walk(root, index.calls());
   walker.finish();
-  // The index can resolve only the names that the file imports or declares:
-  // an assumption about any other (`new Date()`, a global) stands.
-  std::erase_if(analysis.module.assumed, [&](const auto &assumed) {
-    return !analysis.module.imports.count(assumed.first) &&
-           !analysis.module.handles.count(assumed.first);
-  });
   return analysis;
 }
 
